@@ -1,0 +1,1 @@
+"""The FastAPI service: JSON API under /api/v1, health, and the demo pages."""

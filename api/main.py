@@ -1,0 +1,53 @@
+"""Application factory and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import Engine
+
+from api.errors import install_error_handlers
+from api.routes import brands, demo, health, mentions, sources
+from core.config import Settings, get_settings
+from core.db import check_connection, make_engine
+from core.timeutil import utcnow
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the service; tests pass their own settings and engine."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_connection(app.state.engine)
+        yield
+        if engine is None:  # we created it, we dispose of it
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Svetofor",
+        summary="Brand mentions, sentiment traffic lights and response deadlines.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    # Demo pages date their sample reviews relative to this moment.
+    app.state.started_at = utcnow()
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    api.include_router(brands.router)
+    api.include_router(sources.router)
+    api.include_router(mentions.router)
+    app.include_router(health.router)
+    app.include_router(api)
+    app.include_router(demo.router)
+    return app

@@ -1,0 +1,88 @@
+"""Mentions: filtered keyset listing, one mention with its revisions, and ingestion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from api.deps import SessionDep, SettingsDep
+from core import catalog, mentions
+from core.mentions import MentionData, MentionFilter, Outcome
+from models import MentionIngest, MentionPage, MentionPublic, MentionRevisionPublic, SentimentLabel
+
+router = APIRouter(prefix="/mentions", tags=["mentions"])
+
+
+def _aware(value: datetime | None, zone: str) -> datetime | None:
+    """Query times without an offset are read in the configured display time zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(zone))
+
+
+@router.get("", response_model=MentionPage)
+def list_mentions(
+    session: SessionDep,
+    settings: SettingsDep,
+    brand: str | None = None,
+    source: str | None = None,
+    sentiment: SentimentLabel | None = None,
+    since: Annotated[datetime | None, Query(alias="from")] = None,
+    until: Annotated[datetime | None, Query(alias="to")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> MentionPage:
+    """Newest first (by publication time, or discovery when unknown); follow `next_cursor`."""
+    filters = MentionFilter(
+        brand=brand,
+        source=source,
+        sentiment=sentiment.value if sentiment else None,
+        since=_aware(since, settings.timezone),
+        until=_aware(until, settings.timezone),
+    )
+    try:
+        rows, next_cursor = mentions.list_mentions(
+            session, filters=filters, cursor=cursor, limit=limit
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    items = [mentions.mention_public(m, b, s) for m, b, s in rows]
+    return MentionPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{mention_id}", response_model=MentionPublic)
+def read_mention(mention_id: int, session: SessionDep) -> MentionPublic:
+    return mentions.mention_public(*mentions.get_mention(session, mention_id))
+
+
+@router.get("/{mention_id}/revisions", response_model=list[MentionRevisionPublic])
+def read_revisions(mention_id: int, session: SessionDep) -> list[MentionRevisionPublic]:
+    """Earlier versions of an edited mention, oldest first."""
+    mentions.get_mention(session, mention_id)
+    return [
+        MentionRevisionPublic.model_validate(r) for r in mentions.revisions(session, mention_id)
+    ]
+
+
+@router.post(
+    "",
+    response_model=MentionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "Already stored: updated in place or unchanged"}},
+)
+def ingest_mention(body: MentionIngest, session: SessionDep, response: Response) -> MentionPublic:
+    """Store a mention from an integration; the same (source, external_id) is one mention.
+
+    201 when new, 200 when it was already stored; `X-Svetofor-Outcome` says
+    `created`, `updated` (content changed: previous version kept) or `unchanged`.
+    """
+    source = catalog.source_by_name(session, body.source)
+    data = MentionData(**body.model_dump(exclude={"source"}))
+    mention, outcome = mentions.upsert_mention(session, source, data)
+    if outcome is not Outcome.created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["X-Svetofor-Outcome"] = outcome.value
+    return mentions.mention_public(*mentions.get_mention(session, mention.id))  # type: ignore[arg-type]

@@ -1,0 +1,44 @@
+"""Sources: list, create, read, update, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import SessionDep
+from core import catalog
+from models import Brand, SourceCreate, SourcePublic, SourceUpdate
+
+router = APIRouter(prefix="/sources", tags=["sources"])
+
+
+def _public(session: SessionDep, source_id: int) -> SourcePublic:
+    source = catalog.get_source(session, source_id)
+    brand = session.get(Brand, source.brand_id)
+    assert brand is not None
+    return catalog.source_public(source, brand.name)
+
+
+@router.get("", response_model=list[SourcePublic])
+def list_sources(session: SessionDep, brand: str | None = None) -> list[SourcePublic]:
+    return [catalog.source_public(s, b) for s, b in catalog.list_sources(session, brand=brand)]
+
+
+@router.post("", response_model=SourcePublic, status_code=status.HTTP_201_CREATED)
+def create_source(body: SourceCreate, session: SessionDep) -> SourcePublic:
+    return catalog.source_public(catalog.create_source(session, body), body.brand)
+
+
+@router.get("/{source_id}", response_model=SourcePublic)
+def read_source(source_id: int, session: SessionDep) -> SourcePublic:
+    return _public(session, source_id)
+
+
+@router.patch("/{source_id}", response_model=SourcePublic)
+def update_source(source_id: int, body: SourceUpdate, session: SessionDep) -> SourcePublic:
+    catalog.update_source(session, catalog.get_source(session, source_id), body)
+    return _public(session, source_id)
+
+
+@router.delete("/{source_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+def delete_source(source_id: int, session: SessionDep) -> None:
+    catalog.delete_source(session, catalog.get_source(session, source_id))

@@ -1,0 +1,1 @@
+"""Shared foundation: settings, database, time helpers and the domain services."""

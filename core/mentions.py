@@ -1,0 +1,277 @@
+"""Storing mentions idempotently, keeping edits as revisions, and listing them by keyset."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import bindparam, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.errors import NotFound
+from core.timeutil import utcnow
+from models import (
+    Brand,
+    Mention,
+    MentionPublic,
+    MentionRevision,
+    Precision,
+    SentimentPublic,
+    Source,
+)
+from models.types import UTCDateTime
+
+# A more precise publication time may replace a coarser one, never the other way round:
+# re-crawling "2 hours ago" later must not drift a time we already know better.
+_PRECISION_RANK = {
+    None: 0,
+    Precision.approximate: 1,
+    Precision.day: 2,
+    Precision.minute: 3,
+    Precision.exact: 4,
+}
+_METADATA_FIELDS = ("url", "author", "author_url", "lang")
+
+
+class Outcome(StrEnum):
+    created = "created"
+    updated = "updated"  # text, title or rating changed: the old version became a revision
+    unchanged = "unchanged"
+
+
+@dataclass
+class MentionData:
+    """What a spider or an integration knows about one mention."""
+
+    external_id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    author: str | None = None
+    author_url: str | None = None
+    rating: int | None = None
+    lang: str | None = None
+    published_at: datetime | None = None
+    published_precision: Precision | None = None
+    published_raw: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def content_hash(title: str | None, text: str, rating: int | None) -> str:
+    """Identity of a mention's content: what, if changed, makes it an edit."""
+    payload = json.dumps([title or "", " ".join(text.split()), rating], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def upsert_mention(
+    session: Session, source: Source, data: MentionData, *, now: datetime | None = None
+) -> tuple[Mention, Outcome]:
+    """Insert a mention or update the stored one with the same (source, external_id)."""
+    now = now or utcnow()
+    existing = _find(session, source, data.external_id)
+    if existing is None:
+        mention = _new_mention(source, data, now)
+        try:
+            with session.begin_nested():
+                session.add(mention)
+        except IntegrityError:
+            # Another writer stored it between our lookup and insert: update that row instead.
+            existing = _find(session, source, data.external_id)
+            if existing is None:
+                raise
+        else:
+            return mention, Outcome.created
+    return existing, _update(session, existing, data, now)
+
+
+def _find(session: Session, source: Source, external_id: str) -> Mention | None:
+    query = select(Mention).where(
+        Mention.source_id == source.id, Mention.external_id == external_id
+    )
+    return session.exec(query).first()
+
+
+def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
+    assert source.id is not None
+    precision = data.published_precision
+    if data.published_at is not None and precision is None:
+        precision = Precision.exact
+    return Mention(
+        brand_id=source.brand_id,
+        source_id=source.id,
+        external_id=data.external_id,
+        url=data.url,
+        author=data.author,
+        author_url=data.author_url,
+        title=data.title,
+        text=data.text,
+        rating=data.rating,
+        lang=data.lang,
+        published_at=data.published_at,
+        published_precision=precision if data.published_at else None,
+        published_raw=data.published_raw,
+        discovered_at=now,
+        occurred_at=data.published_at or now,
+        updated_at=now,
+        content_hash=content_hash(data.title, data.text, data.rating),
+        raw=data.raw,
+    )
+
+
+def _update(session: Session, mention: Mention, data: MentionData, now: datetime) -> Outcome:
+    assert mention.id is not None
+    outcome = Outcome.unchanged
+    new_hash = content_hash(data.title, data.text, data.rating)
+    if new_hash != mention.content_hash:
+        session.add(
+            MentionRevision(
+                mention_id=mention.id,
+                version=mention.version,
+                title=mention.title,
+                text=mention.text,
+                rating=mention.rating,
+                content_hash=mention.content_hash,
+                raw=mention.raw,
+                replaced_at=now,
+            )
+        )
+        mention.title, mention.text, mention.rating = data.title, data.text, data.rating
+        mention.content_hash = new_hash
+        mention.raw = data.raw
+        mention.version += 1
+        # The old label described the old text: the classification worker picks it up again.
+        mention.sentiment_label = mention.sentiment_score = mention.sentiment_model = None
+        mention.classified_at = None
+        mention.updated_at = now
+        outcome = Outcome.updated
+    for name in _METADATA_FIELDS:
+        value = getattr(data, name)
+        if value is not None and getattr(mention, name) != value:
+            setattr(mention, name, value)
+    _maybe_refine_published(mention, data)
+    session.add(mention)
+    session.flush()
+    return outcome
+
+
+def _maybe_refine_published(mention: Mention, data: MentionData) -> None:
+    if data.published_at is None:
+        return
+    precision = data.published_precision or Precision.exact
+    if _PRECISION_RANK[precision] > _PRECISION_RANK[mention.published_precision]:
+        mention.published_at = data.published_at
+        mention.published_precision = precision
+        mention.published_raw = data.published_raw
+        mention.occurred_at = data.published_at
+
+
+def get_mention(session: Session, mention_id: int) -> tuple[Mention, str, str]:
+    query = (
+        select(Mention, Brand.name, Source.name)
+        .join(Brand, col(Brand.id) == col(Mention.brand_id))
+        .join(Source, col(Source.id) == col(Mention.source_id))
+        .where(Mention.id == mention_id)
+    )
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound(f"mention {mention_id} not found")
+    return row[0], row[1], row[2]
+
+
+def revisions(session: Session, mention_id: int) -> list[MentionRevision]:
+    query = (
+        select(MentionRevision)
+        .where(MentionRevision.mention_id == mention_id)
+        .order_by(MentionRevision.version)  # type: ignore[arg-type]
+    )
+    return list(session.exec(query))
+
+
+def encode_cursor(mention: Mention) -> str:
+    payload = json.dumps({"t": mention.occurred_at.isoformat(), "id": mention.id})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Raise ValueError on anything that is not a cursor we issued."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        moment = datetime.fromisoformat(payload["t"])
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment, int(payload["id"])
+    except (binascii.Error, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError("invalid cursor") from exc
+
+
+@dataclass
+class MentionFilter:
+    brand: str | None = None
+    source: str | None = None
+    sentiment: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_mentions(
+    session: Session, *, filters: MentionFilter, cursor: str | None = None, limit: int = 50
+) -> tuple[list[tuple[Mention, str, str]], str | None]:
+    """One page of mentions, newest first by (occurred_at, id), and the next page's cursor.
+
+    Keyset, not offset: mentions that arrive while a client pages never shift the pages it
+    has not read yet, so nothing is skipped or repeated.
+    """
+    query = (
+        select(Mention, Brand.name, Source.name)
+        .join(Brand, col(Brand.id) == col(Mention.brand_id))
+        .join(Source, col(Source.id) == col(Mention.source_id))
+    )
+    if filters.brand is not None:
+        brand_id = session.exec(select(Brand.id).where(Brand.name == filters.brand)).first()
+        if brand_id is None:
+            raise NotFound(f"brand {filters.brand!r} not found")
+        query = query.where(Mention.brand_id == brand_id)
+    if filters.source is not None:
+        source_id = session.exec(select(Source.id).where(Source.name == filters.source)).first()
+        if source_id is None:
+            raise NotFound(f"source {filters.source!r} not found")
+        query = query.where(Mention.source_id == source_id)
+    if filters.sentiment is not None:
+        query = query.where(Mention.sentiment_label == filters.sentiment)
+    if filters.since is not None:
+        query = query.where(Mention.occurred_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(Mention.occurred_at < filters.until)
+    if cursor is not None:
+        moment, last_id = decode_cursor(cursor)
+        query = query.where(
+            tuple_(Mention.occurred_at, Mention.id)
+            < tuple_(
+                bindparam("cursor_t", moment, type_=UTCDateTime()), bindparam("cursor_id", last_id)
+            )
+        )
+    query = query.order_by(Mention.occurred_at.desc(), Mention.id.desc()).limit(limit + 1)  # type: ignore[attr-defined,union-attr]
+    rows = [(m, b, s) for m, b, s in session.exec(query)]
+    next_cursor = encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def mention_public(mention: Mention, brand: str, source: str) -> MentionPublic:
+    sentiment = None
+    if mention.sentiment_label is not None:
+        sentiment = SentimentPublic(
+            label=mention.sentiment_label,  # type: ignore[arg-type]
+            score=mention.sentiment_score,
+            model=mention.sentiment_model,
+        )
+    return MentionPublic.model_validate(
+        mention, update={"brand": brand, "source": source, "sentiment": sentiment}
+    )

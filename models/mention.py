@@ -1,0 +1,139 @@
+"""Mention: one review, post or comment about a brand, and its earlier versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.timeutil import as_utc, utcnow
+from models.types import JSONType, UTCDateTime
+
+
+class Precision(StrEnum):
+    """How exactly the source told us when a mention was published."""
+
+    exact = "exact"
+    minute = "minute"
+    day = "day"
+    approximate = "approximate"
+
+
+class SentimentLabel(StrEnum):
+    negative = "negative"
+    neutral = "neutral"
+    positive = "positive"
+
+
+class MentionContent(SQLModel):
+    """The fields a source gives us; shared by ingestion and storage."""
+
+    url: str | None = Field(default=None, max_length=2000)
+    author: str | None = Field(default=None, max_length=500)
+    author_url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(default="", sa_type=Text)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    lang: str | None = Field(default=None, max_length=16)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_precision: Precision | None = Field(default=None, sa_type=String(16))
+
+
+class Mention(MentionContent, table=True):
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_mention_source_external"),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
+        # Keyset pagination walks (occurred_at, id) newest first, optionally per brand/source.
+        Index("ix_mention_occurred", "occurred_at", "id"),
+        Index("ix_mention_brand_occurred", "brand_id", "occurred_at", "id"),
+        Index("ix_mention_source_occurred", "source_id", "occurred_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id")
+    source_id: int = Field(foreign_key="source.id")
+    external_id: str = Field(max_length=512)
+    # The date string as the source printed it, so an unparseable date is still shown.
+    published_raw: str | None = Field(default=None, max_length=200)
+    discovered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # published_at when known, else discovered_at: the one sortable "when" the API orders
+    # and filters by; a plain indexed column keeps keyset pagination index-only.
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+    content_hash: str = Field(max_length=64)
+    raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    sentiment_label: str | None = Field(default=None, max_length=16)
+    sentiment_score: float | None = None
+    sentiment_model: str | None = Field(default=None, max_length=200)
+    classified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    case_id: int | None = Field(default=None, index=True)
+
+
+class MentionRevision(SQLModel, table=True):
+    """A mention as it was before an edit (changed text, title or rating)."""
+
+    __tablename__ = "mention_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True)
+    version: int
+    title: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(sa_type=Text)
+    rating: int | None = None
+    content_hash: str = Field(max_length=64)
+    raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    replaced_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MentionIngest(MentionContent):
+    """A mention pushed by an integration through `POST /mentions`."""
+
+    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+
+    source: str = Field(min_length=1, max_length=200)
+    external_id: str = Field(min_length=1, max_length=512)
+    text: str = Field(min_length=1, max_length=100_000)
+    published_raw: str | None = Field(default=None, max_length=200)
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("published_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+class SentimentPublic(SQLModel):
+    label: SentimentLabel
+    score: float | None
+    model: str | None
+
+
+class MentionPublic(MentionContent):
+    id: int
+    brand: str
+    source: str
+    external_id: str
+    published_raw: str | None
+    discovered_at: datetime
+    updated_at: datetime
+    version: int
+    sentiment: SentimentPublic | None
+    case_id: int | None
+
+
+class MentionRevisionPublic(SQLModel):
+    version: int
+    title: str | None
+    text: str
+    rating: int | None
+    replaced_at: datetime
+
+
+class MentionPage(SQLModel):
+    items: list[MentionPublic]
+    next_cursor: str | None

@@ -1,0 +1,32 @@
+"""Alembic environment: runs against the engine the caller put in config.attributes."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import models
+
+config = context.config
+target_metadata = models.metadata
+
+
+def run_migrations() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:  # plain `alembic` CLI use: URL from the settings
+        from core.config import get_settings
+        from core.db import make_engine
+
+        engine = make_engine(get_settings().database_url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTERs via copies
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations()

@@ -1,0 +1,1 @@
+"""The `svetofor` command line."""

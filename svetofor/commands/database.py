@@ -1,0 +1,20 @@
+"""`svetofor init`: create or migrate the database."""
+
+from __future__ import annotations
+
+import typer
+
+from core.db import migrate
+from svetofor.context import engine_for, load_settings, user_errors
+
+
+def init() -> None:
+    """Create or migrate the database to the newest schema (a no-op when already there)."""
+    settings = load_settings()
+    with user_errors():
+        before, after = migrate(engine_for(settings))
+    url = engine_for(settings).url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"database {url} is up to date (revision {after})")
+    else:
+        typer.echo(f"database {url} migrated from {before or 'empty'} to {after}")

@@ -1,0 +1,40 @@
+"""`svetofor serve`: the HTTP service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import uvicorn
+from sqlmodel import select
+
+from api.main import create_app
+from core.configfile import load_config
+from core.db import check_connection, current_revision, head_revision, session_scope
+from models import Brand
+from svetofor.context import engine_for, fail, load_settings, user_errors
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
+
+
+def serve(
+    host: str | None = typer.Option(None, help="address to bind (default: SVETOFOR_HOST)"),
+    port: int | None = typer.Option(None, help="port (default: SVETOFOR_PORT)"),
+    demo: bool = typer.Option(False, "--demo", help="load examples/demo.yaml into an empty DB"),
+) -> None:
+    """Start the service. SVETOFOR_CONFIG, when set, is loaded (upserted) first."""
+    settings = load_settings()
+    engine = engine_for(settings)
+    with user_errors():
+        check_connection(engine)
+        if current_revision(engine) != head_revision():
+            fail("the database schema is not up to date: run `svetofor init` first")
+        with session_scope(engine) as session:
+            if settings.config is not None:
+                load_config(session, settings.config)
+                typer.echo(f"loaded {settings.config}")
+            elif demo and session.exec(select(Brand.id)).first() is None:
+                load_config(session, DEMO_CONFIG)
+                typer.echo(f"empty database: loaded the demo from {DEMO_CONFIG}")
+    app = create_app(settings, engine)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")

@@ -1,0 +1,52 @@
+"""What every command needs: settings, an engine, and errors turned into one readable line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.config import Settings
+from core.configfile import ConfigError
+from core.db import DatabaseUnavailable, make_engine
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"SVETOFOR_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        fail(f"invalid settings: {problems}")
+        raise  # unreachable: fail() exits
+
+
+def engine_for(settings: Settings) -> Engine:
+    return make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Report known failures as `error: …` and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    except ConfigError as exc:
+        typer.echo(f"error: invalid config {exc.args[0].split(': ', 1)[0]}", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  - {problem}", err=True)
+        raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:
+        fail(f"database error: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}")

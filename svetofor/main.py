@@ -1,0 +1,21 @@
+"""The `svetofor` console script: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from svetofor.commands import config, database, mentions, serve
+
+app = typer.Typer(
+    help="Svetofor: brand mentions, sentiment traffic lights, replies on time.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(database.init)
+app.command("serve")(serve.serve)
+app.add_typer(config.app, name="config")
+app.add_typer(mentions.app, name="mentions")
+
+if __name__ == "__main__":
+    app()

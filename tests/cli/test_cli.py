@@ -1,0 +1,202 @@
+"""The `svetofor` console script, run as a user runs it: a real process, real database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.db import head_revision
+from tests.api.test_brands_sources import BRAND, SOURCE
+
+SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(
+    tmp_path: Path, *args: str, db_url: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
+    environment["SVETOFOR_DATA_DIR"] = str(tmp_path / "var")
+    if db_url:
+        environment["SVETOFOR_DATABASE_URL"] = db_url
+    environment.update(env)
+    return subprocess.run(
+        [SVETOFOR, *args],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_init_creates_then_is_a_no_op(tmp_path: Path) -> None:
+    first = run(tmp_path, "init")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == (
+        f"database sqlite:///{tmp_path}/var/svetofor.db migrated from empty to {head_revision()}"
+    )
+    assert (tmp_path / "var" / "svetofor.db").exists()
+    second = run(tmp_path, "init")
+    assert second.stdout.strip() == (
+        f"database sqlite:///{tmp_path}/var/svetofor.db is up to date (revision {head_revision()})"
+    )
+
+
+def test_unreachable_database_is_one_readable_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql+psycopg://svetofor:secret@127.0.0.1:{port}/svetofor"
+    for args in (("init",), ("config", "load", "x.yaml"), ("mentions", "export"), ("serve",)):
+        result = run(tmp_path, *args, db_url=url)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(
+            f"error: cannot open database postgresql+psycopg://svetofor:***@"
+            f"127.0.0.1:{port}/svetofor: connection failed"
+        )
+        assert "secret" not in line
+
+
+def test_invalid_setting_is_reported(tmp_path: Path) -> None:
+    result = run(tmp_path, "init", SVETOFOR_TIMEZONE="Moon/Base")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: invalid settings: SVETOFOR_TIMEZONE: Value error, unknown time zone 'Moon/Base'"
+    )
+
+
+def test_config_load_and_bad_config(tmp_path: Path, db_url: str) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(json.dumps({"brands": [BRAND], "sources": [SOURCE]}), encoding="utf-8")
+    assert run(tmp_path, "config", "load", str(good), db_url=db_url).stdout.splitlines() == [
+        "brands: 1 created, 0 updated, 0 unchanged",
+        "sources: 1 created, 0 updated, 0 unchanged",
+    ]
+    assert run(tmp_path, "config", "load", str(good), db_url=db_url).stdout.splitlines() == [
+        "brands: 0 created, 0 updated, 1 unchanged",
+        "sources: 0 created, 0 updated, 1 unchanged",
+    ]
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "sources:\n  - name: s1\n    kind: feed\n    url: nope\n    brand: Acme\n", encoding="utf-8"
+    )
+    result = run(tmp_path, "config", "load", str(bad), db_url=db_url)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: invalid config {bad}",
+        "  - sources[0] (s1).url: url must start with http:// or https://",
+    ]
+
+
+def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: object) -> None:
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    client.post("/api/v1/brands", json=BRAND)
+    client.post("/api/v1/brands", json={"name": "Globex"})
+    client.post("/api/v1/sources", json=SOURCE)
+    client.post("/api/v1/sources", json={**SOURCE, "name": "globex-news", "brand": "Globex"})
+    for i, text in enumerate(["Acme, спасибо!", 'Acme said "no", again'], start=1):
+        client.post(
+            "/api/v1/mentions",
+            json={
+                "source": "acme-news",
+                "external_id": f"a{i}",
+                "text": text,
+                "rating": i,
+                "published_at": f"2026-11-0{i}T10:00:00+03:00",
+            },
+        )
+    client.post(
+        "/api/v1/mentions", json={"source": "globex-news", "external_id": "g1", "text": "Globex"}
+    )
+
+    result = run(tmp_path, "mentions", "export", "--brand", "Acme", db_url=db_url)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["external_id"], r["text"], r["published_at"]) for r in rows] == [
+        ("a2", 'Acme said "no", again', "2026-11-02T07:00:00Z"),
+        ("a1", "Acme, спасибо!", "2026-11-01T07:00:00Z"),
+    ]
+    assert set(rows[0]) >= {
+        "id",
+        "brand",
+        "source",
+        "external_id",
+        "url",
+        "author",
+        "author_url",
+        "title",
+        "text",
+        "rating",
+        "lang",
+        "published_at",
+        "published_precision",
+        "discovered_at",
+        "sentiment",
+        "case_id",
+    }
+
+    out = tmp_path / "all.csv"
+    result = run(tmp_path, "mentions", "export", "--format", "csv", "-o", str(out), db_url=db_url)
+    assert result.returncode == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert sorted(r["external_id"] for r in table) == ["a1", "a2", "g1"]
+    a2 = next(r for r in table if r["external_id"] == "a2")
+    assert (a2["text"], a2["rating"], a2["brand"]) == ('Acme said "no", again', "2", "Acme")
+
+    unknown = run(tmp_path, "mentions", "export", "--brand", "Nobody", db_url=db_url)
+    assert (unknown.returncode, unknown.stderr.strip()) == (1, "error: brand 'Nobody' not found")
+
+
+@pytest.mark.timeout(120)
+def test_serve_first_run_loads_the_demo_and_serves_it(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
+    environment["SVETOFOR_DATA_DIR"] = str(tmp_path / "var")
+    server = subprocess.Popen(
+        [SVETOFOR, "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "service did not start"
+                time.sleep(0.3)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"{base}/docs").status_code == 200
+        assert "Отзывы о Колибри" in httpx.get(f"{base}/demo/").text
+        assert [b["name"] for b in httpx.get(f"{base}/api/v1/brands").json()] == ["Колибри"]
+        sources = httpx.get(f"{base}/api/v1/sources").json()
+        assert {s["name"] for s in sources} == {"demo-reviews", "demo-news"}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "empty database: loaded the demo" in output
