@@ -37,7 +37,7 @@ _PRECISION_RANK = {
     Precision.minute: 3,
     Precision.exact: 4,
 }
-_METADATA_FIELDS = ("url", "author", "author_url", "lang")
+_METADATA_FIELDS = ("url", "author", "author_url", "lang", "business_reply")
 
 
 class Outcome(StrEnum):
@@ -61,6 +61,7 @@ class MentionData:
     published_at: datetime | None = None
     published_precision: Precision | None = None
     published_raw: str | None = None
+    business_reply: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,6 +118,7 @@ def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
         published_at=data.published_at,
         published_precision=precision if data.published_at else None,
         published_raw=data.published_raw,
+        business_reply=data.business_reply,
         discovered_at=now,
         occurred_at=data.published_at or now,
         updated_at=now,

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
@@ -23,7 +23,18 @@ class CrawlStatus(StrEnum):
 
 class CrawlRun(SQLModel, table=True):
     __tablename__ = "crawl_run"
-    __table_args__ = (Index("ix_crawl_run_source_started", "source_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_crawl_run_source_started", "source_id", "started_at"),
+        # At most one running crawl per source, across every process and host: the second
+        # insert fails, so a cron job and the service can never crawl the same source at once.
+        Index(
+            "uq_crawl_run_one_running",
+            "source_id",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -34,6 +45,8 @@ class CrawlRun(SQLModel, table=True):
     # {"new": n, "updated": n, "unchanged": n, "dropped": {"reason": n}, ...}
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error_summary: str | None = Field(default=None, sa_type=Text)
+    # host:pid of the process running it, so a run whose process died can be recognised.
+    worker: str | None = Field(default=None, max_length=200)
 
 
 class CrawlRunPublic(SQLModel):

@@ -41,6 +41,8 @@ class MentionContent(SQLModel):
     lang: str | None = Field(default=None, max_length=16)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_precision: Precision | None = Field(default=None, sa_type=String(16))
+    # The brand's public answer as the site shows it (review sites print it under the review).
+    business_reply: str | None = Field(default=None, sa_type=Text)
 
 
 class Mention(MentionContent, table=True):
