@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.engine import Engine
 
+from api.background import start_background_jobs
 from api.errors import install_error_handlers
-from api.routes import brands, demo, health, mentions, sources
+from api.routes import alerts, brands, cases, demo, health, mentions, sources, templates
 from core.config import Settings, get_settings
 from core.db import check_connection, make_engine
 from core.timeutil import utcnow
@@ -17,14 +18,23 @@ from core.timeutil import utcnow
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the service; tests pass their own settings and engine."""
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, background: bool = False
+) -> FastAPI:
+    """Build the service; tests pass their own settings and engine.
+
+    `background` starts the crawl scheduler and the desk's deadline checker and alert
+    delivery (what `svetofor serve` runs); tests leave it off.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_connection(app.state.engine)
+        jobs = start_background_jobs(app.state.engine, settings) if background else None
         yield
+        if jobs is not None:
+            jobs.shutdown(wait=False)
         if engine is None:  # we created it, we dispose of it
             app.state.engine.dispose()
 
@@ -47,6 +57,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     api.include_router(brands.router)
     api.include_router(sources.router)
     api.include_router(mentions.router)
+    api.include_router(cases.router)
+    api.include_router(templates.router)
+    api.include_router(alerts.router)
     app.include_router(health.router)
     app.include_router(api)
     app.include_router(demo.router)

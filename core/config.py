@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,8 +32,30 @@ class Settings(BaseSettings):
     port: int = 8000
     # SQLite waits this long for a writer's lock before failing (crawls and the API share a file).
     sqlite_busy_timeout_ms: int = 15_000
+    # How often `svetofor serve` looks for sources whose crawl schedule is due.
+    scheduler_tick: timedelta = timedelta(seconds=10)
+    # How often the service checks deadlines and sends queued alerts.
+    desk_tick: timedelta = timedelta(seconds=30)
+    public_url: str = "http://127.0.0.1:8000"  # for case links in replies and alerts
 
-    @field_validator("timezone")
+    # Alert channels: each is on when its settings are given.
+    alert_webhook_url: str | None = None
+    alert_webhook_secret: str = ""
+    alert_telegram_token: str | None = None
+    alert_telegram_chat_id: str | None = None
+    alert_telegram_api_base: str = "https://api.telegram.org"
+    alert_smtp_host: str | None = None
+    alert_smtp_port: int = 25
+    alert_smtp_username: str | None = None
+    alert_smtp_password: str | None = None
+    alert_smtp_starttls: bool = False
+    alert_email_from: str = "svetofor@localhost"
+    alert_email_to: str = ""  # comma-separated
+    alert_quiet_hours: str = ""  # e.g. "22:00-08:00", in alert_timezone
+    alert_timezone: str = "UTC"
+    alert_digest_time: time = time(9, 0)
+
+    @field_validator("timezone", "alert_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
@@ -47,6 +70,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.data_dir / 'svetofor.db').as_posix()}"
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
             raise ValueError("SVETOFOR_SECRET_KEY must be set to a real secret in production")
+        if self.alert_webhook_url and not self.alert_webhook_secret:
+            raise ValueError("SVETOFOR_ALERT_WEBHOOK_SECRET is required to sign webhook alerts")
         return self
 
     @property

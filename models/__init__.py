@@ -2,7 +2,30 @@
 
 from sqlmodel import SQLModel
 
-from models.brand import Brand, BrandCreate, BrandPublic, BrandUpdate
+from models.alert import AlertDelivery, AlertKind, DeliveryStatus
+from models.brand import Brand, BrandCreate, BrandPublic, BrandUpdate, CaseRules
+from models.case import (
+    OPEN_STATES,
+    Case,
+    CaseDismiss,
+    CaseEvent,
+    CaseEventPublic,
+    CasePublic,
+    CaseState,
+    CaseUpdate,
+    Priority,
+    Reply,
+    ReplyCreate,
+    ReplyPosted,
+    ReplyPublic,
+    ReplyStage,
+    ReplyStatus,
+    ReplyTemplate,
+    Sla,
+    TemplateCreate,
+    TemplatePublic,
+    TemplateUpdate,
+)
 from models.crawl_run import CrawlRun, CrawlRunPublic, CrawlStatus
 from models.mention import (
     Mention,
@@ -20,14 +43,26 @@ from models.source import SOURCE_KINDS, Source, SourceCreate, SourcePublic, Sour
 metadata = SQLModel.metadata
 
 __all__ = [
+    "OPEN_STATES",
     "SOURCE_KINDS",
+    "AlertDelivery",
+    "AlertKind",
     "Brand",
     "BrandCreate",
     "BrandPublic",
     "BrandUpdate",
+    "Case",
+    "CaseDismiss",
+    "CaseEvent",
+    "CaseEventPublic",
+    "CasePublic",
+    "CaseRules",
+    "CaseState",
+    "CaseUpdate",
     "CrawlRun",
     "CrawlRunPublic",
     "CrawlStatus",
+    "DeliveryStatus",
     "Mention",
     "MentionIngest",
     "MentionPage",
@@ -35,11 +70,23 @@ __all__ = [
     "MentionRevision",
     "MentionRevisionPublic",
     "Precision",
+    "Priority",
+    "Reply",
+    "ReplyCreate",
+    "ReplyPosted",
+    "ReplyPublic",
+    "ReplyStage",
+    "ReplyStatus",
+    "ReplyTemplate",
     "SentimentLabel",
     "SentimentPublic",
+    "Sla",
     "Source",
     "SourceCreate",
     "SourcePublic",
     "SourceUpdate",
+    "TemplateCreate",
+    "TemplatePublic",
+    "TemplateUpdate",
     "metadata",
 ]

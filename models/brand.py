@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
@@ -23,11 +24,40 @@ def clean_terms(values: list[str]) -> list[str]:
     return out
 
 
+class CaseRules(SQLModel):
+    """Which mentions open a case, besides every negative one."""
+
+    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+
+    negative: bool = True
+    uncertain: bool = False  # mentions the classifier was not sure about
+    neutral_questions: bool = False  # neutral mentions that ask something ("?")
+    max_rating: int | None = Field(default=2, ge=1, le=5)  # star ratings at or below this
+
+
+def check_business_hours(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Validate through the calendar model; store its normalised JSON form."""
+    if value is None:
+        return None
+    from desk.calendar import BusinessHours
+
+    return BusinessHours.model_validate(value).model_dump(mode="json")
+
+
+def check_case_rules(value: dict[str, Any]) -> dict[str, Any]:
+    return CaseRules.model_validate(value).model_dump()
+
+
 class BrandBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
     keywords: list[str] = Field(default_factory=list, sa_type=JSONType)
     exclude: list[str] = Field(default_factory=list, sa_type=JSONType)
     response_hours: int = Field(default=24, ge=1, le=24 * 90)
+    # None: calendar hours; else {"timezone", "days", "start", "end", "holidays"}.
+    business_hours: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    case_rules: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    resolution_days: int = Field(default=3, ge=1, le=365)  # when the first reply promises none
+    at_risk_hours: float = Field(default=4.0, gt=0, le=24 * 30)
 
 
 class Brand(BrandBase, table=True):
@@ -53,6 +83,9 @@ class BrandCreate(BrandBase):
     def _clean(cls, value: list[str]) -> list[str]:
         return clean_terms(value)
 
+    _hours = field_validator("business_hours")(lambda v: check_business_hours(v))
+    _rules = field_validator("case_rules")(lambda v: check_case_rules(v))
+
 
 class BrandUpdate(SQLModel):
     model_config = {"extra": "forbid"}  # type: ignore[assignment]
@@ -61,6 +94,13 @@ class BrandUpdate(SQLModel):
     keywords: list[str] | None = None
     exclude: list[str] | None = None
     response_hours: int | None = Field(default=None, ge=1, le=24 * 90)
+    business_hours: dict[str, Any] | None = None
+    case_rules: dict[str, Any] | None = None
+    resolution_days: int | None = Field(default=None, ge=1, le=365)
+    at_risk_hours: float | None = Field(default=None, gt=0, le=24 * 30)
+
+    _hours = field_validator("business_hours")(lambda v: check_business_hours(v))
+    _rules = field_validator("case_rules")(lambda v: None if v is None else check_case_rules(v))
 
     @field_validator("keywords", "exclude")
     @classmethod

@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, Text, text
+from sqlalchemy import Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
-from models.types import JSONType, UTCDateTime
+from models.types import EnumText, JSONType, UTCDateTime
 
 
 class CrawlStatus(StrEnum):
@@ -41,7 +41,7 @@ class CrawlRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Plain strings, not native enums: adding a state later needs no ALTER TYPE on PostgreSQL.
-    status: CrawlStatus = Field(default=CrawlStatus.running, sa_type=String(16))
+    status: CrawlStatus = Field(default=CrawlStatus.running, sa_type=EnumText(CrawlStatus))
     # {"new": n, "updated": n, "unchanged": n, "dropped": {"reason": n}, ...}
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error_summary: str | None = Field(default=None, sa_type=Text)

@@ -7,11 +7,11 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import as_utc, utcnow
-from models.types import JSONType, UTCDateTime
+from models.types import EnumText, JSONType, UTCDateTime
 
 
 class Precision(StrEnum):
@@ -40,7 +40,7 @@ class MentionContent(SQLModel):
     rating: int | None = Field(default=None, ge=1, le=5)
     lang: str | None = Field(default=None, max_length=16)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    published_precision: Precision | None = Field(default=None, sa_type=String(16))
+    published_precision: Precision | None = Field(default=None, sa_type=EnumText(Precision))
     # The brand's public answer as the site shows it (review sites print it under the review).
     business_reply: str | None = Field(default=None, sa_type=Text)
 
@@ -73,6 +73,8 @@ class Mention(MentionContent, table=True):
     sentiment_score: float | None = None
     sentiment_model: str | None = Field(default=None, max_length=200)
     classified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The open or last case this mention belongs to. No foreign key: case.mention_id already
+    # points here, and a cycle of foreign keys would make table order unresolvable.
     case_id: int | None = Field(default=None, index=True)
 
 

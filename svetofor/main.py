@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from svetofor.commands import config, database, mentions, serve
+from svetofor.commands import config, crawl, database, mentions, serve
 
 app = typer.Typer(
     help="Svetofor: brand mentions, sentiment traffic lights, replies on time.",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.command("init")(database.init)
 app.command("serve")(serve.serve)
+app.command("crawl")(crawl.crawl)
 app.add_typer(config.app, name="config")
 app.add_typer(mentions.app, name="mentions")
 

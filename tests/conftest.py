@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from api.main import create_app
 from core.config import Settings
-from core.db import make_engine, migrate
+from core.db import make_engine, migrate, session_scope
+from desk.templates import ensure_default_templates
 from models import metadata
 
 POSTGRES_URL = os.environ.get("SVETOFOR_TEST_POSTGRES_URL")
@@ -37,6 +38,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
+    with session_scope(engine) as session:
+        ensure_default_templates(session)
     with engine.connect() as connection:  # fold the WAL into the file before copying it
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -67,6 +70,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    with session_scope(engine) as session:
+        ensure_default_templates(session)
     assert POSTGRES_URL is not None
     return POSTGRES_URL
 

@@ -11,6 +11,7 @@ from sqlmodel import select
 from api.main import create_app
 from core.configfile import load_config
 from core.db import check_connection, current_revision, head_revision, session_scope
+from desk.templates import ensure_default_templates
 from models import Brand
 from svetofor.context import engine_for, fail, load_settings, user_errors
 
@@ -30,11 +31,12 @@ def serve(
         if current_revision(engine) != head_revision():
             fail("the database schema is not up to date: run `svetofor init` first")
         with session_scope(engine) as session:
+            ensure_default_templates(session)
             if settings.config is not None:
                 load_config(session, settings.config)
                 typer.echo(f"loaded {settings.config}")
             elif demo and session.exec(select(Brand.id)).first() is None:
                 load_config(session, DEMO_CONFIG)
                 typer.echo(f"empty database: loaded the demo from {DEMO_CONFIG}")
-    app = create_app(settings, engine)
+    app = create_app(settings, engine, background=True)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")

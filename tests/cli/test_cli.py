@@ -43,9 +43,10 @@ def run(
 def test_init_creates_then_is_a_no_op(tmp_path: Path) -> None:
     first = run(tmp_path, "init")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == (
-        f"database sqlite:///{tmp_path}/var/svetofor.db migrated from empty to {head_revision()}"
-    )
+    assert first.stdout.splitlines() == [
+        f"database sqlite:///{tmp_path}/var/svetofor.db migrated from empty to {head_revision()}",
+        "added 4 default reply templates",
+    ]
     assert (tmp_path / "var" / "svetofor.db").exists()
     second = run(tmp_path, "init")
     assert second.stdout.strip() == (

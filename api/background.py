@@ -1,0 +1,35 @@
+"""The service's background jobs: crawl scheduling and the response desk's ticks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
+
+from core.config import Settings
+from core.timeutil import utcnow
+from crawlers.scheduler import CrawlScheduler, SubprocessDispatcher
+from desk.worker import DeskWorker
+
+
+def _every(scheduler: BackgroundScheduler, job: Any, tick: timedelta) -> None:
+    # max_instances=1 + coalesce: a slow tick is never run twice at once nor queued up.
+    scheduler.add_job(
+        job,
+        "interval",
+        seconds=tick.total_seconds(),
+        next_run_time=utcnow(),
+        max_instances=1,
+        coalesce=True,
+    )
+
+
+def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    crawls = CrawlScheduler(engine, SubprocessDispatcher())
+    _every(scheduler, crawls.run_due, settings.scheduler_tick)
+    _every(scheduler, DeskWorker(engine, settings).tick, settings.desk_tick)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,49 @@
+"""Reply templates: list, create, read, update, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from sqlmodel import col, select
+
+from api.deps import SessionDep
+from desk import templates as service
+from models import ReplyStage, ReplyTemplate, TemplateCreate, TemplatePublic, TemplateUpdate
+
+router = APIRouter(prefix="/templates", tags=["templates"])
+
+
+@router.get("", response_model=list[TemplatePublic])
+def list_templates(session: SessionDep, stage: ReplyStage | None = None) -> list[TemplatePublic]:
+    query = select(ReplyTemplate).order_by(col(ReplyTemplate.name))
+    if stage is not None:
+        query = query.where(ReplyTemplate.stage == stage)
+    return [TemplatePublic.model_validate(t) for t in session.exec(query)]
+
+
+@router.post("", response_model=TemplatePublic, status_code=status.HTTP_201_CREATED)
+def create_template(body: TemplateCreate, session: SessionDep) -> TemplatePublic:
+    try:
+        return TemplatePublic.model_validate(service.create_template(session, body))
+    except ValueError as exc:
+        if not isinstance(exc, service.Conflict):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise
+
+
+@router.get("/{template_id}", response_model=TemplatePublic)
+def read_template(template_id: int, session: SessionDep) -> TemplatePublic:
+    return TemplatePublic.model_validate(service.get_template(session, template_id))
+
+
+@router.patch("/{template_id}", response_model=TemplatePublic)
+def update_template(template_id: int, body: TemplateUpdate, session: SessionDep) -> TemplatePublic:
+    template = service.get_template(session, template_id)
+    try:
+        return TemplatePublic.model_validate(service.update_template(session, template, body))
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+@router.delete("/{template_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+def delete_template(template_id: int, session: SessionDep) -> None:
+    session.delete(service.get_template(session, template_id))

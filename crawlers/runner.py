@@ -1,0 +1,133 @@
+"""Run the spiders of some sources in this process and record each run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from core.timeutil import utcnow
+from crawlers import settings as crawler_settings
+from crawlers.runs import fail_run, finish_run, start_run
+from crawlers.spiders import spider_for
+from crawlers.spiders.base import SourceArgs
+from models import CrawlRun, Mention, Source
+
+
+@dataclass
+class CrawlOutcome:
+    source: str
+    run: CrawlRun | None  # None: skipped because the source is already being crawled
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if self.run is None:
+            return f"{self.source}: skipped (already running)"
+        c = self.run.counts
+        dropped = sum(c.get("dropped", {}).values())
+        parts = [f"{c.get('new', 0)} new", f"{c.get('updated', 0)} updated",
+                 f"{c.get('unchanged', 0)} unchanged", f"{dropped} dropped"]
+        if c.get("date_unparsed"):
+            parts.append(f"{c['date_unparsed']} without a date")
+        line = f"{self.source}: {self.run.status.value} — {', '.join(parts)}"
+        line += f" in {self.seconds:.1f}s ({c.get('pages', 0)} pages)"
+        if self.run.error_summary:
+            line += f"\n  {self.run.error_summary}"
+        return line
+
+
+def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None) -> ScrapySettings:
+    """Svetofor's Scrapy settings plus the database URL and any `--set` overrides."""
+    result = ScrapySettings()
+    result.setmodule(crawler_settings, priority="project")
+    result.set("SVETOFOR_DATABASE_URL", settings.database_url, priority="project")
+    result.set("LOG_LEVEL", "WARNING", priority="project")
+    for key, value in (overrides or {}).items():
+        result.set(key, value, priority="cmdline")
+    return result
+
+
+def job_dir(settings: Settings, source: Source) -> Path:
+    """Scrapy's JOBDIR for a source: pending requests survive an interrupted crawl."""
+    return settings.data_dir / "crawls" / re.sub(r"[^\w.-]+", "_", source.name)
+
+
+def known_ids(engine: Engine, source_id: int) -> frozenset[str]:
+    with Session(engine) as session:
+        query = select(Mention.external_id).where(col(Mention.source_id) == source_id)
+        return frozenset(session.exec(query))
+
+
+def _prepare(
+    engine: Engine, base: ScrapySettings, source: Source, jobdir: Path
+) -> tuple[Crawler, SourceArgs]:
+    assert source.id is not None
+    per_source = base.copy()
+    per_source.set("JOBDIR", str(jobdir), priority="cmdline")
+    if ua := source.options.get("user_agent"):
+        per_source.set("USER_AGENT", ua, priority="cmdline")
+    if "obey_robots" in source.options:
+        per_source.set("ROBOTSTXT_OBEY", bool(source.options["obey_robots"]), "cmdline")
+    args = SourceArgs(
+        source_id=source.id,
+        name=source.name,
+        kind=source.kind,
+        url=source.url,
+        timezone=source.timezone,
+        options=source.options,
+        known_ids=known_ids(engine, source.id),
+        incremental=source.options.get("incremental", True),
+        max_pages=source.options.get("max_pages", base.getint("SVETOFOR_MAX_PAGES")),
+        now=utcnow(),
+    )
+    spider_cls = spider_for(source.kind)
+    spider_cls.check_source(args)
+    return Crawler(spider_cls, per_source), args
+
+
+def crawl_sources(
+    settings: Settings,
+    engine: Engine,
+    sources: list[Source],
+    overrides: dict[str, Any] | None = None,
+) -> list[CrawlOutcome]:
+    """Crawl the given sources concurrently; block until all are done."""
+    base = scrapy_settings(settings, overrides)
+    process = CrawlerProcess(base, install_root_handler=True)
+    started: list[tuple[Source, int, Crawler, Path]] = []
+    outcomes: dict[str, CrawlOutcome] = {}
+    for source in sources:
+        assert source.id is not None
+        run_id = start_run(engine, source.id)
+        if run_id is None:
+            outcomes[source.name] = CrawlOutcome(source.name, None)
+            continue
+        jobdir = job_dir(settings, source)
+        try:
+            crawler, args = _prepare(engine, base, source, jobdir)
+        except (ValueError, KeyError) as exc:  # a source the spiders cannot work with
+            run = fail_run(engine, run_id, f"cannot start: {exc}")
+            outcomes[source.name] = CrawlOutcome(source.name, run)
+            continue
+        process.crawl(crawler, source=args)
+        started.append((source, run_id, crawler, jobdir))
+    began = time.monotonic()
+    if started:
+        process.start()
+    seconds = time.monotonic() - began
+    for source, run_id, crawler, jobdir in started:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        run = finish_run(engine, run_id, stats)
+        if stats.get("finish_reason") == "finished":
+            shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts afresh
+        outcomes[source.name] = CrawlOutcome(source.name, run, seconds)
+    return [outcomes[s.name] for s in sources]

@@ -1,0 +1,1 @@
+"""The response desk: cases for negative mentions, deadlines, staged replies and alerts."""

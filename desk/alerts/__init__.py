@@ -1,0 +1,1 @@
+"""Alerts: an outbox of deliveries, channels that send them, and the daily digest."""

@@ -1,0 +1,129 @@
+"""Alert channels: a signed JSON webhook, a Telegram bot, and email over SMTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+import httpx
+
+
+class DeliveryError(RuntimeError):
+    """The channel did not accept the alert; the outbox retries later."""
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, payload: dict[str, Any]) -> None: ...
+
+
+def signature(secret: str, body: bytes) -> str:
+    """`sha256=<hex>` HMAC of the exact request body, as GitHub-style webhooks do."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def summary_text(payload: dict[str, Any]) -> str:
+    """A short human text for chat and email."""
+    if payload.get("event") == "digest":
+        lines = [
+            f"Svetofor digest {payload.get('date')}: {payload.get('open_cases')} open, "
+            f"{payload.get('breached')} breached, {payload.get('at_risk')} at risk"
+        ]
+        lines += [
+            f"• {a.get('event')}: case {a.get('case_id')} ({a.get('brand')})"
+            for a in payload.get("held", [])
+        ]
+        return "\n".join(lines)
+    titles = {"new_case": "New case", "at_risk": "Deadline at risk", "breached": "Deadline missed"}
+    mention = payload.get("mention") or {}
+    text = (mention.get("text") or "")[:300]
+    return (
+        f"{titles.get(payload.get('event', ''), 'Alert')} — {payload.get('brand')} "
+        f"case #{payload.get('case_id')} ({payload.get('priority')})\n"
+        f"Reply due {payload.get('first_reply_due_at')}\n"
+        f"{mention.get('author') or 'someone'}: {text}\n{mention.get('url') or ''}"
+    ).strip()
+
+
+@dataclass
+class WebhookChannel:
+    url: str
+    secret: str
+    timeout: float = 10.0
+    name: str = "webhook"
+
+    def send(self, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            "X-Svetofor-Signature": signature(self.secret, body),
+            "X-Svetofor-Event": str(payload.get("event")),
+        }
+        try:
+            response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 300:
+            raise DeliveryError(f"webhook answered HTTP {response.status_code}")
+
+
+@dataclass
+class TelegramChannel:
+    token: str
+    chat_id: str
+    api_base: str = "https://api.telegram.org"
+    timeout: float = 10.0
+    name: str = "telegram"
+
+    def send(self, payload: dict[str, Any]) -> None:
+        url = f"{self.api_base.rstrip('/')}/bot{self.token}/sendMessage"
+        body = {
+            "chat_id": self.chat_id,
+            "text": summary_text(payload),
+            "disable_web_page_preview": True,
+        }
+        try:
+            response = httpx.post(url, json=body, timeout=self.timeout)
+            answer = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise DeliveryError(f"telegram: {type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200 or not answer.get("ok"):
+            raise DeliveryError(
+                f"telegram answered {response.status_code}: {answer.get('description', '')}"
+            )
+
+
+@dataclass
+class EmailChannel:
+    host: str
+    port: int
+    sender: str
+    recipients: tuple[str, ...]
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 10.0
+    name: str = "email"
+
+    def send(self, payload: dict[str, Any]) -> None:
+        message = EmailMessage()
+        text = summary_text(payload)
+        message["Subject"] = "[Svetofor] " + text.splitlines()[0]
+        message["From"] = self.sender
+        message["To"] = ", ".join(self.recipients)
+        message.set_content(text + "\n\n" + json.dumps(payload, ensure_ascii=False, indent=2))
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"email: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,42 @@
+"""Channels and policy from the settings: a channel is on when its settings are given."""
+
+from __future__ import annotations
+
+from core.config import Settings
+from desk.alerts.channels import Channel, EmailChannel, TelegramChannel, WebhookChannel
+from desk.alerts.policy import AlertPolicy, QuietHours
+
+
+def channels_from_settings(settings: Settings) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    if settings.alert_webhook_url:
+        channels["webhook"] = WebhookChannel(
+            settings.alert_webhook_url, settings.alert_webhook_secret
+        )
+    if settings.alert_telegram_token and settings.alert_telegram_chat_id:
+        channels["telegram"] = TelegramChannel(
+            settings.alert_telegram_token,
+            settings.alert_telegram_chat_id,
+            settings.alert_telegram_api_base,
+        )
+    recipients = tuple(r.strip() for r in settings.alert_email_to.split(",") if r.strip())
+    if settings.alert_smtp_host and recipients:
+        channels["email"] = EmailChannel(
+            settings.alert_smtp_host,
+            settings.alert_smtp_port,
+            settings.alert_email_from,
+            recipients,
+            settings.alert_smtp_username,
+            settings.alert_smtp_password,
+            settings.alert_smtp_starttls,
+        )
+    return channels
+
+
+def policy_from_settings(settings: Settings) -> AlertPolicy:
+    quiet = (
+        QuietHours.parse(settings.alert_quiet_hours, settings.alert_timezone)
+        if settings.alert_quiet_hours
+        else None
+    )
+    return AlertPolicy(channels=tuple(channels_from_settings(settings)), quiet_hours=quiet)

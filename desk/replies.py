@@ -1,0 +1,178 @@
+"""Replies: drafted from templates, optionally approved, then marked posted — in two stages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from sqlmodel import Session, col, select
+
+from core.errors import Conflict, NotFound
+from core.timeutil import utcnow
+from desk.cases import add_event, default_resolution_due
+from desk.templates import render
+from models import (
+    Brand,
+    Case,
+    CaseState,
+    Mention,
+    Reply,
+    ReplyStage,
+    ReplyStatus,
+    ReplyTemplate,
+    Sla,
+)
+
+
+class ReplyPublisher(Protocol):
+    """Posts a reply on the mention's platform and returns its URL; manual for now."""
+
+    def publish(self, mention: Mention, text: str) -> str | None: ...
+
+
+def pick_template(
+    session: Session, stage: ReplyStage, lang: str, brand_id: int, name: str | None = None
+) -> ReplyTemplate:
+    """A named template, else the brand's own for the stage and language, else the default."""
+    if name is not None:
+        template = session.exec(select(ReplyTemplate).where(ReplyTemplate.name == name)).first()
+        if template is None:
+            raise NotFound(f"template {name!r} not found")
+        if template.stage != stage:
+            raise Conflict(f"template {name!r} is for the {template.stage.value} stage")
+        return template
+    candidates = session.exec(
+        select(ReplyTemplate).where(
+            ReplyTemplate.stage == stage,
+            col(ReplyTemplate.brand_id).in_([brand_id]) | col(ReplyTemplate.brand_id).is_(None),
+        )
+    ).all()
+    ranked = sorted(
+        candidates, key=lambda t: (t.brand_id is None, t.lang != lang, t.lang != "en", t.id)
+    )
+    if not ranked:
+        raise NotFound(f"no {stage.value} template: create one first")
+    return ranked[0]
+
+
+def draft(
+    session: Session,
+    case: Case,
+    stage: ReplyStage,
+    *,
+    text: str | None = None,
+    template_name: str | None = None,
+    promised_at: datetime | None = None,
+    case_link: str | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Reply:
+    """A draft reply: the given text, or a template filled with the case's details."""
+    now = now or utcnow()
+    if case.state in (CaseState.closed, CaseState.dismissed):
+        raise Conflict(f"case {case.id} is {case.state.value}")
+    if stage is ReplyStage.acknowledgement and case.first_replied_at is not None:
+        raise Conflict(f"case {case.id} already has its first reply")
+    mention = session.get(Mention, case.mention_id)
+    brand = session.get(Brand, case.brand_id)
+    assert mention is not None and brand is not None and case.id is not None
+    template_id = None
+    if text is None:
+        lang = (mention.lang or "ru")[:2]
+        template = pick_template(session, stage, lang, brand.id or 0, template_name)
+        template_id = template.id
+        promised = promised_at or case.resolution_due_at
+        text = render(
+            template.body,
+            template.lang,
+            author=mention.author,
+            brand=brand.name,
+            promised_date=promised.date().isoformat() if promised else None,
+            case_link=case_link,
+        )
+    reply = Reply(
+        case_id=case.id,
+        stage=stage,
+        text=text,
+        template_id=template_id,
+        promised_at=promised_at,
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(reply)
+    session.flush()
+    add_event(session, case, "reply_drafted", now, actor, reply_id=reply.id, stage=stage.value)
+    return reply
+
+
+def approve(
+    session: Session, case: Case, reply: Reply, actor: str | None, now: datetime | None = None
+) -> Reply:
+    if reply.status is not ReplyStatus.draft:
+        raise Conflict(f"reply {reply.id} is {reply.status.value}, not a draft")
+    now = now or utcnow()
+    reply.status, reply.approved_at, reply.approved_by = ReplyStatus.approved, now, actor
+    session.add(reply)
+    add_event(session, case, "reply_approved", now, actor, reply_id=reply.id)
+    return reply
+
+
+def mark_posted(
+    session: Session,
+    case: Case,
+    reply: Reply,
+    *,
+    url: str | None,
+    needs_followup: bool = True,
+    posted_at: datetime | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Reply:
+    """Record that a reply went out; this is what moves the case and its deadlines.
+
+    An acknowledgement meets the first-reply deadline and sets the resolution deadline to
+    the promised date (required when the fix takes time, the brand's default otherwise);
+    it never meets the resolution deadline. A resolution reply meets both.
+    """
+    now = now or utcnow()
+    posted_at = posted_at or now
+    if reply.status is ReplyStatus.posted:
+        raise Conflict(f"reply {reply.id} is already posted")
+    if case.state in (CaseState.closed, CaseState.dismissed):
+        raise Conflict(f"case {case.id} is {case.state.value}")
+    brand = session.get(Brand, case.brand_id)
+    assert brand is not None
+    if reply.stage is ReplyStage.acknowledgement:
+        if case.first_replied_at is not None:
+            raise Conflict(f"case {case.id} already has its first reply")
+        if needs_followup and reply.promised_at is None:
+            raise ValueError("promised_at is required when the fix takes time: say by when")
+        case.resolution_due_at = reply.promised_at or default_resolution_due(brand, posted_at)
+        case.resolution_promised = reply.promised_at is not None
+        case.resolution_sla = Sla.on_track
+        case.state = CaseState.acknowledged
+    else:
+        case.resolved_at = posted_at
+        if case.resolution_due_at is None:  # solved straight away, no promise was made
+            case.resolution_due_at = posted_at
+        case.resolution_sla = Sla.met if posted_at <= case.resolution_due_at else Sla.missed
+        case.state = CaseState.resolved
+    if case.first_replied_at is None:
+        case.first_replied_at = posted_at
+        case.first_reply_sla = Sla.met if posted_at <= case.first_reply_due_at else Sla.missed
+    reply.status, reply.posted_at, reply.posted_url = ReplyStatus.posted, posted_at, url
+    case.updated_at = now
+    session.add_all([reply, case])
+    add_event(
+        session,
+        case,
+        "reply_posted",
+        now,
+        actor,
+        reply_id=reply.id,
+        stage=reply.stage.value,
+        url=url,
+        first_reply_sla=case.first_reply_sla.value,
+        resolution_due_at=case.resolution_due_at.isoformat() if case.resolution_due_at else None,
+    )
+    return reply

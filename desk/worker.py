@@ -1,0 +1,38 @@
+"""The desk's background job in the service: deadlines, digest, alert delivery."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.engine import Engine
+
+from core.config import Settings
+from core.db import session_scope
+from desk.alerts.delivery import deliver_due, maybe_digest
+from desk.alerts.setup import channels_from_settings, policy_from_settings
+from desk.checker import check_deadlines
+
+logger = logging.getLogger(__name__)
+
+
+class DeskWorker:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.channels = channels_from_settings(settings)
+        self.policy = policy_from_settings(settings)
+
+    def tick(self) -> None:
+        """One pass; errors are logged, never raised, so the loop keeps going."""
+        try:
+            with session_scope(self.engine) as session:
+                check_deadlines(session, self.policy)
+                maybe_digest(
+                    session,
+                    self.policy,
+                    self.settings.alert_digest_time,
+                    self.settings.alert_timezone,
+                )
+            deliver_due(self.engine, self.channels)
+        except Exception:
+            logger.exception("desk tick failed")

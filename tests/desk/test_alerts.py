@@ -1,0 +1,189 @@
+"""Alerts delivered to a local webhook receiver, a local fake Telegram API and a local SMTP
+server; a failing receiver is retried with backoff and logged, and the alert is not lost."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+import email.policy
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from desk.alerts.channels import EmailChannel, TelegramChannel, WebhookChannel
+from desk.alerts.delivery import MAX_ATTEMPTS, deliver_due
+from desk.alerts.outbox import enqueue
+from desk.alerts.policy import AlertPolicy
+from models import AlertDelivery, AlertKind, DeliveryStatus
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+PAYLOAD = {"event": "new_case", "case_id": 7, "brand": "Колибри", "priority": "high",
+           "first_reply_due_at": "2026-11-23T12:00:00+00:00",
+           "mention": {"author": "Анна", "text": "Курьер опоздал", "url": "https://x/1",
+                       "rating": 1}}
+
+
+class Receiver:
+    """A local HTTP endpoint that answers with the statuses it is told, in order."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.statuses: list[int] = []
+        self.url = ""
+
+    def answer(self) -> tuple[int, bytes]:
+        status = self.statuses.pop(0) if self.statuses else 200
+        return status, json.dumps({"ok": status == 200, "result": {}}).encode()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.requests.append((self.path, dict(self.headers), body))
+            status, answer = state.answer()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd checks readiness by connecting: no port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def queue(engine: Engine, channels: tuple[str, ...], key: str = "case:7:opened") -> None:
+    with Session(engine) as session:
+        enqueue(session, AlertPolicy(channels=channels), kind=AlertKind.new_case,
+                event_key=key, payload=PAYLOAD, now=NOW, case_id=None)
+        session.commit()
+
+
+def deliveries(engine: Engine) -> list[AlertDelivery]:
+    with Session(engine) as session:
+        return list(session.exec(select(AlertDelivery)))
+
+
+def test_webhook_is_signed_json(engine: Engine, receiver: Receiver) -> None:
+    queue(engine, ("webhook",))
+    channel = WebhookChannel(receiver.url + "/hooks/svetofor", secret="s3cret")
+    assert deliver_due(engine, {"webhook": channel}, now=NOW) == 1
+    [(path, headers, body)] = receiver.requests
+    assert path == "/hooks/svetofor"
+    assert json.loads(body) == PAYLOAD
+    expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["X-Svetofor-Signature"] == expected
+    assert headers["X-Svetofor-Event"] == "new_case"
+    [delivery] = deliveries(engine)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.sent, 1)
+
+
+def test_telegram_bot_api_message(engine: Engine, receiver: Receiver) -> None:
+    queue(engine, ("telegram",))
+    channel = TelegramChannel("123:ABC", "-100500", api_base=receiver.url)
+    assert deliver_due(engine, {"telegram": channel}, now=NOW) == 1
+    [(path, _, body)] = receiver.requests
+    assert path == "/bot123:ABC/sendMessage"
+    message = json.loads(body)
+    assert message["chat_id"] == "-100500"
+    assert message["text"].splitlines()[:3] == [
+        "New case — Колибри case #7 (high)", "Reply due 2026-11-23T12:00:00+00:00",
+        "Анна: Курьер опоздал"]
+
+
+def test_email_over_smtp(engine: Engine, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    queue(engine, ("email",))
+    channel = EmailChannel("127.0.0.1", port, "svetofor@example.com",
+                           ("smm@example.com", "lead@example.com"))
+    assert deliver_due(engine, {"email": channel}, now=NOW) == 1
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["smm@example.com", "lead@example.com"]
+    message = message_from_bytes(envelope.content, policy=email.policy.default)
+    assert message["Subject"] == "[Svetofor] New case — Колибри case #7 (high)"
+    assert "Курьер опоздал" in message.get_content()
+
+
+def test_failing_receiver_is_retried_with_backoff_and_logged(
+    engine: Engine, receiver: Receiver
+) -> None:
+    receiver.statuses = [500, 502]
+    queue(engine, ("webhook",))
+    channel = {"webhook": WebhookChannel(receiver.url, secret="k")}
+
+    assert deliver_due(engine, channel, now=NOW) == 0
+    [delivery] = deliveries(engine)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.pending, 1)
+    assert delivery.last_error == "webhook answered HTTP 500"
+    assert delivery.next_attempt_at == NOW + timedelta(seconds=30)
+
+    assert deliver_due(engine, channel, now=NOW + timedelta(seconds=10)) == 0  # not yet due
+    assert len(receiver.requests) == 1
+    assert deliver_due(engine, channel, now=NOW + timedelta(seconds=30)) == 0
+    [delivery] = deliveries(engine)
+    assert delivery.next_attempt_at == NOW + timedelta(seconds=30 + 60)  # doubled
+
+    assert deliver_due(engine, channel, now=NOW + timedelta(seconds=90)) == 1
+    [delivery] = deliveries(engine)
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.sent, 3, None)
+
+
+def test_unreachable_receiver_gives_up_after_max_attempts(engine: Engine) -> None:
+    queue(engine, ("webhook",))
+    channel = {"webhook": WebhookChannel("http://127.0.0.1:9/", secret="k", timeout=1)}
+    moment = NOW
+    for _ in range(MAX_ATTEMPTS):
+        deliver_due(engine, channel, now=moment)
+        moment += timedelta(hours=2)
+    [delivery] = deliveries(engine)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.failed, MAX_ATTEMPTS)
+    assert delivery.last_error is not None and delivery.last_error.startswith("webhook: Connect")
+    assert delivery.payload == PAYLOAD  # kept for the log and a manual resend
+
+
+def test_the_same_event_is_queued_once_per_channel(engine: Engine) -> None:
+    queue(engine, ("webhook", "email"))
+    queue(engine, ("webhook", "email"))
+    assert sorted(d.channel for d in deliveries(engine)) == ["email", "webhook"]
