@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 
 from api.background import start_background_jobs
 from api.errors import install_error_handlers
-from api.routes import alerts, brands, cases, demo, health, mentions, sources, templates
+from api.ratelimit import RateLimiter
+from api.routes import alerts, brands, cases, demo, health, keys, mentions, sources, templates
 from core.config import Settings, get_settings
 from core.db import check_connection, make_engine
 from core.timeutil import utcnow
@@ -50,6 +51,7 @@ def create_app(
     )
     # Demo pages date their sample reviews relative to this moment.
     app.state.started_at = utcnow()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -60,6 +62,7 @@ def create_app(
     api.include_router(cases.router)
     api.include_router(templates.router)
     api.include_router(alerts.router)
+    api.include_router(keys.router)
     app.include_router(health.router)
     app.include_router(api)
     app.include_router(demo.router)

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     scheduler_tick: timedelta = timedelta(seconds=10)
     # How often the service checks deadlines and sends queued alerts.
     desk_tick: timedelta = timedelta(seconds=30)
-    public_url: str = "http://127.0.0.1:8000"  # for case links in replies and alerts
+    public_url: str = "http://127.0.0.1:8000"
+    rate_limit_per_minute: int = 600  # per API key  # for case links in replies and alerts
 
     # Alert channels: each is on when its settings are given.
     alert_webhook_url: str | None = None

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.alert import AlertDelivery, AlertKind, DeliveryStatus
+from models.api_key import ApiKey, ApiKeyPublic, Role
 from models.brand import Brand, BrandCreate, BrandPublic, BrandUpdate, CaseRules
 from models.case import (
     OPEN_STATES,
@@ -47,6 +48,8 @@ __all__ = [
     "SOURCE_KINDS",
     "AlertDelivery",
     "AlertKind",
+    "ApiKey",
+    "ApiKeyPublic",
     "Brand",
     "BrandCreate",
     "BrandPublic",
@@ -78,6 +81,7 @@ __all__ = [
     "ReplyStage",
     "ReplyStatus",
     "ReplyTemplate",
+    "Role",
     "SentimentLabel",
     "SentimentPublic",
     "Sla",

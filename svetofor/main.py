@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from svetofor.commands import config, crawl, database, mentions, serve
+from svetofor.commands import config, crawl, database, keys, mentions, serve
 
 app = typer.Typer(
     help="Svetofor: brand mentions, sentiment traffic lights, replies on time.",
@@ -17,6 +17,7 @@ app.command("serve")(serve.serve)
 app.command("crawl")(crawl.crawl)
 app.add_typer(config.app, name="config")
 app.add_typer(mentions.app, name="mentions")
+app.add_typer(keys.app, name="keys")
 
 if __name__ == "__main__":
     app()

@@ -15,8 +15,9 @@ from sqlalchemy.engine import Engine
 from api.main import create_app
 from core.config import Settings
 from core.db import make_engine, migrate, session_scope
+from core.keys import create_key
 from desk.templates import ensure_default_templates
-from models import metadata
+from models import Role, metadata
 
 POSTGRES_URL = os.environ.get("SVETOFOR_TEST_POSTGRES_URL")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -88,7 +89,14 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(database_url=db_url, data_dir=tmp_path / "var", _env_file=None)  # type: ignore[call-arg]
 
 
+def make_key(engine: Engine, role: Role) -> str:
+    with session_scope(engine) as session:
+        return create_key(session, role, f"test {role.value}")[1]
+
+
 @pytest.fixture
 def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    """A client signed in with an admin key (auth itself is tested in tests/api/test_auth)."""
     with TestClient(create_app(settings, engine)) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {make_key(engine, Role.admin)}"
         yield test_client

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from api.auth import SmmRole
 from api.deps import SessionDep
 from models import AlertDelivery, AlertKind, DeliveryStatus
 
-router = APIRouter(prefix="/alerts", tags=["alerts"])
+router = APIRouter(prefix="/alerts", tags=["alerts"], dependencies=[SmmRole])
 
 
 class AlertDeliveryPublic(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from api.auth import AdminRole, AnyRole
 from api.deps import SessionDep
 from core import catalog
 from models import BrandCreate, BrandPublic, BrandUpdate
@@ -11,27 +12,34 @@ from models import BrandCreate, BrandPublic, BrandUpdate
 router = APIRouter(prefix="/brands", tags=["brands"])
 
 
-@router.get("", response_model=list[BrandPublic])
+@router.get("", response_model=list[BrandPublic], dependencies=[AnyRole])
 def list_brands(session: SessionDep) -> list[BrandPublic]:
     return [catalog.brand_public(b) for b in catalog.list_brands(session)]
 
 
-@router.post("", response_model=BrandPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", response_model=BrandPublic, status_code=status.HTTP_201_CREATED, dependencies=[AdminRole]
+)
 def create_brand(body: BrandCreate, session: SessionDep) -> BrandPublic:
     return catalog.brand_public(catalog.create_brand(session, body))
 
 
-@router.get("/{brand_id}", response_model=BrandPublic)
+@router.get("/{brand_id}", response_model=BrandPublic, dependencies=[AnyRole])
 def read_brand(brand_id: int, session: SessionDep) -> BrandPublic:
     return catalog.brand_public(catalog.get_brand(session, brand_id))
 
 
-@router.patch("/{brand_id}", response_model=BrandPublic)
+@router.patch("/{brand_id}", response_model=BrandPublic, dependencies=[AdminRole])
 def update_brand(brand_id: int, body: BrandUpdate, session: SessionDep) -> BrandPublic:
     brand = catalog.update_brand(session, catalog.get_brand(session, brand_id), body)
     return catalog.brand_public(brand)
 
 
-@router.delete("/{brand_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+@router.delete(
+    "/{brand_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_model=None,
+    dependencies=[AdminRole],
+)
 def delete_brand(brand_id: int, session: SessionDep) -> None:
     catalog.delete_brand(session, catalog.get_brand(session, brand_id))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from api.auth import SmmRole
 from api.deps import SessionDep, SettingsDep
 from core import mentions as mention_service
 from desk import cases as case_service
@@ -31,7 +32,7 @@ from models import (
     Sla,
 )
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[SmmRole])
 
 
 class CaseDetail(BaseModel):

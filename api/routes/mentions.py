@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
+from api.auth import AnyRole, SmmRole
 from api.deps import SessionDep, SettingsDep
 from core import catalog, mentions
 from core.mentions import MentionData, MentionFilter, Outcome
@@ -23,7 +24,7 @@ def _aware(value: datetime | None, zone: str) -> datetime | None:
     return value.replace(tzinfo=ZoneInfo(zone))
 
 
-@router.get("", response_model=MentionPage)
+@router.get("", response_model=MentionPage, dependencies=[AnyRole])
 def list_mentions(
     session: SessionDep,
     settings: SettingsDep,
@@ -53,12 +54,14 @@ def list_mentions(
     return MentionPage(items=items, next_cursor=next_cursor)
 
 
-@router.get("/{mention_id}", response_model=MentionPublic)
+@router.get("/{mention_id}", response_model=MentionPublic, dependencies=[AnyRole])
 def read_mention(mention_id: int, session: SessionDep) -> MentionPublic:
     return mentions.mention_public(*mentions.get_mention(session, mention_id))
 
 
-@router.get("/{mention_id}/revisions", response_model=list[MentionRevisionPublic])
+@router.get(
+    "/{mention_id}/revisions", response_model=list[MentionRevisionPublic], dependencies=[AnyRole]
+)
 def read_revisions(mention_id: int, session: SessionDep) -> list[MentionRevisionPublic]:
     """Earlier versions of an edited mention, oldest first."""
     mentions.get_mention(session, mention_id)
@@ -72,6 +75,7 @@ def read_revisions(mention_id: int, session: SessionDep) -> list[MentionRevision
     response_model=MentionPublic,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "Already stored: updated in place or unchanged"}},
+    dependencies=[SmmRole],
 )
 def ingest_mention(body: MentionIngest, session: SessionDep, response: Response) -> MentionPublic:
     """Store a mention from an integration; the same (source, external_id) is one mention.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from api.auth import AdminRole, AnyRole
 from api.deps import SessionDep
 from core import catalog
 from models import Brand, SourceCreate, SourcePublic, SourceUpdate
@@ -18,27 +19,34 @@ def _public(session: SessionDep, source_id: int) -> SourcePublic:
     return catalog.source_public(source, brand.name)
 
 
-@router.get("", response_model=list[SourcePublic])
+@router.get("", response_model=list[SourcePublic], dependencies=[AnyRole])
 def list_sources(session: SessionDep, brand: str | None = None) -> list[SourcePublic]:
     return [catalog.source_public(s, b) for s, b in catalog.list_sources(session, brand=brand)]
 
 
-@router.post("", response_model=SourcePublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", response_model=SourcePublic, status_code=status.HTTP_201_CREATED, dependencies=[AdminRole]
+)
 def create_source(body: SourceCreate, session: SessionDep) -> SourcePublic:
     return catalog.source_public(catalog.create_source(session, body), body.brand)
 
 
-@router.get("/{source_id}", response_model=SourcePublic)
+@router.get("/{source_id}", response_model=SourcePublic, dependencies=[AnyRole])
 def read_source(source_id: int, session: SessionDep) -> SourcePublic:
     return _public(session, source_id)
 
 
-@router.patch("/{source_id}", response_model=SourcePublic)
+@router.patch("/{source_id}", response_model=SourcePublic, dependencies=[AdminRole])
 def update_source(source_id: int, body: SourceUpdate, session: SessionDep) -> SourcePublic:
     catalog.update_source(session, catalog.get_source(session, source_id), body)
     return _public(session, source_id)
 
 
-@router.delete("/{source_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+@router.delete(
+    "/{source_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_model=None,
+    dependencies=[AdminRole],
+)
 def delete_source(source_id: int, session: SessionDep) -> None:
     catalog.delete_source(session, catalog.get_source(session, source_id))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import col, select
 
+from api.auth import SmmRole
 from api.deps import SessionDep
 from desk import templates as service
 from models import ReplyStage, ReplyTemplate, TemplateCreate, TemplatePublic, TemplateUpdate
 
-router = APIRouter(prefix="/templates", tags=["templates"])
+router = APIRouter(prefix="/templates", tags=["templates"], dependencies=[SmmRole])
 
 
 @router.get("", response_model=list[TemplatePublic])

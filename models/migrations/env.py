@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 
 import models
+from models.types import EnumText
 
 config = context.config
 target_metadata = models.metadata
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Enum columns are plain strings in the schema; migrations need not know the enums."""
+    if type_ == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
+    return False
 
 
 def run_migrations() -> None:
@@ -23,6 +33,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTERs via copies
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.db import check_connection
 from crawlers.scheduler import due_sources
@@ -49,9 +49,8 @@ def crawl(
             elif all_sources:
                 sources = list(session.exec(select(Source).where(Source.enabled == True)))  # noqa: E712
             else:
-                found = {
-                    s.name: s for s in session.exec(select(Source).where(Source.name.in_(names)))
-                }  # type: ignore[attr-defined]
+                query = select(Source).where(col(Source.name).in_(names))
+                found = {s.name: s for s in session.exec(query)}
                 missing = [n for n in names if n not in found]
                 if missing:
                     fail(f"unknown source(s): {', '.join(missing)}")

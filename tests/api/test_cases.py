@@ -21,15 +21,31 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def cases(client: TestClient, engine: Engine) -> list[int]:
     """Three negative mentions published 20, 2 and 10 hours ago → three cases."""
     client.post("/api/v1/brands", json={"name": "Acme"})
-    client.post("/api/v1/sources", json={"name": "acme-reviews", "kind": "html",
-                                         "url": "https://reviews.example/acme", "brand": "Acme"})
+    client.post(
+        "/api/v1/sources",
+        json={
+            "name": "acme-reviews",
+            "kind": "html",
+            "url": "https://reviews.example/acme",
+            "brand": "Acme",
+        },
+    )
     ids = []
     with Session(engine) as session:
         source = source_by_name(session, "acme-reviews")
         for i, hours in enumerate((20, 2, 10)):
-            mention, _ = upsert_mention(session, source, MentionData(
-                external_id=f"r{i}", text="Ужасный сервис", author=f"user{i}", lang="ru",
-                published_at=NOW - timedelta(hours=hours)), now=NOW)
+            mention, _ = upsert_mention(
+                session,
+                source,
+                MentionData(
+                    external_id=f"r{i}",
+                    text="Ужасный сервис",
+                    author=f"user{i}",
+                    lang="ru",
+                    published_at=NOW - timedelta(hours=hours),
+                ),
+                now=NOW,
+            )
             mention.sentiment_label, mention.sentiment_score = "negative", 0.8
             case = triage(session, mention, AlertPolicy(channels=("webhook",)), now=NOW)
             assert case is not None and case.id is not None
@@ -42,10 +58,13 @@ def test_queue_is_sorted_by_deadline(client: TestClient, cases: list[int]) -> No
     queue = client.get("/api/v1/cases").json()
     assert [c["id"] for c in queue] == [cases[0], cases[2], cases[1]]
     assert queue[0]["first_reply_due_at"] == (NOW + timedelta(hours=4)).isoformat().replace(
-        "+00:00", "Z")
+        "+00:00", "Z"
+    )
     soon = (NOW + timedelta(hours=15)).isoformat()
-    assert [c["id"] for c in client.get("/api/v1/cases", params={"due_before": soon}).json()] \
-        == [cases[0], cases[2]]
+    assert [c["id"] for c in client.get("/api/v1/cases", params={"due_before": soon}).json()] == [
+        cases[0],
+        cases[2],
+    ]
     assert client.get("/api/v1/cases", params={"state": "resolved"}).json() == []
     assert client.get("/api/v1/cases", params={"brand": "Nope"}).status_code == 404
     assert client.get("/api/v1/cases", params={"sla": "late"}).status_code == 422
@@ -54,15 +73,21 @@ def test_queue_is_sorted_by_deadline(client: TestClient, cases: list[int]) -> No
 def test_staged_replies_through_the_api(client: TestClient, cases: list[int]) -> None:
     case_id = cases[1]
     promised = (NOW + timedelta(days=2)).isoformat()
-    draft = client.post(f"/api/v1/cases/{case_id}/replies",
-                        json={"stage": "acknowledgement", "promised_at": promised})
+    draft = client.post(
+        f"/api/v1/cases/{case_id}/replies",
+        json={"stage": "acknowledgement", "promised_at": promised},
+    )
     assert draft.status_code == 201, draft.text
     reply = draft.json()
     assert reply["status"] == "draft" and reply["text"].startswith("user1, спасибо")
-    assert client.post(f"/api/v1/cases/{case_id}/replies/{reply['id']}/approve").json()[
-        "status"] == "approved"
-    posted = client.post(f"/api/v1/cases/{case_id}/replies/{reply['id']}/posted",
-                         json={"url": "https://reviews.example/acme#answer"})
+    assert (
+        client.post(f"/api/v1/cases/{case_id}/replies/{reply['id']}/approve").json()["status"]
+        == "approved"
+    )
+    posted = client.post(
+        f"/api/v1/cases/{case_id}/replies/{reply['id']}/posted",
+        json={"url": "https://reviews.example/acme#answer"},
+    )
     assert posted.json()["posted_url"] == "https://reviews.example/acme#answer"
 
     case = client.get(f"/api/v1/cases/{case_id}").json()
@@ -71,11 +96,17 @@ def test_staged_replies_through_the_api(client: TestClient, cases: list[int]) ->
     assert case["case"]["resolution_sla"] == "on_track"
     assert case["case"]["resolved_at"] is None
     assert [e["kind"] for e in case["timeline"]] == [
-        "opened", "reply_drafted", "reply_approved", "reply_posted"]
+        "opened",
+        "reply_drafted",
+        "reply_approved",
+        "reply_posted",
+    ]
     assert [m["external_id"] for m in case["mentions"]] == ["r1"]
 
-    second = client.post(f"/api/v1/cases/{case_id}/replies",
-                         json={"stage": "resolution", "text": "Исправили доставку"}).json()
+    second = client.post(
+        f"/api/v1/cases/{case_id}/replies",
+        json={"stage": "resolution", "text": "Исправили доставку"},
+    ).json()
     client.post(f"/api/v1/cases/{case_id}/replies/{second['id']}/posted", json={})
     assert client.get(f"/api/v1/cases/{case_id}").json()["case"]["state"] == "resolved"
     assert client.post(f"/api/v1/cases/{case_id}/close").json()["state"] == "closed"
@@ -83,40 +114,50 @@ def test_staged_replies_through_the_api(client: TestClient, cases: list[int]) ->
 
 def test_reply_errors(client: TestClient, cases: list[int]) -> None:
     case_id = cases[0]
-    reply = client.post(f"/api/v1/cases/{case_id}/replies",
-                        json={"stage": "acknowledgement", "text": "Разбираемся"}).json()
+    reply = client.post(
+        f"/api/v1/cases/{case_id}/replies", json={"stage": "acknowledgement", "text": "Разбираемся"}
+    ).json()
     missing = client.post(f"/api/v1/cases/{case_id}/replies/{reply['id']}/posted", json={})
     assert missing.status_code == 422
     assert missing.json()["detail"] == (
-        "promised_at is required when the fix takes time: say by when")
-    assert client.post(f"/api/v1/cases/{case_id}/replies", json={"stage": "third"}
-                       ).status_code == 422
+        "promised_at is required when the fix takes time: say by when"
+    )
+    assert (
+        client.post(f"/api/v1/cases/{case_id}/replies", json={"stage": "third"}).status_code == 422
+    )
     assert client.post(f"/api/v1/cases/{case_id}/replies/999/approve").status_code == 404
-    assert client.post("/api/v1/cases/999/replies",
-                       json={"stage": "resolution"}).status_code == 404
+    assert client.post("/api/v1/cases/999/replies", json={"stage": "resolution"}).status_code == 404
     assert client.post(f"/api/v1/cases/{case_id}/close").status_code == 409
 
 
 def test_assign_prioritise_and_dismiss(client: TestClient, cases: list[int]) -> None:
     case_id = cases[2]
-    updated = client.patch(f"/api/v1/cases/{case_id}",
-                           json={"assignee": "masha", "priority": "urgent"}).json()
+    updated = client.patch(
+        f"/api/v1/cases/{case_id}", json={"assignee": "masha", "priority": "urgent"}
+    ).json()
     assert (updated["assignee"], updated["priority"]) == ("masha", "urgent")
-    assert [c["id"] for c in client.get("/api/v1/cases", params={"assignee": "masha"}).json()] \
-        == [case_id]
+    assert [c["id"] for c in client.get("/api/v1/cases", params={"assignee": "masha"}).json()] == [
+        case_id
+    ]
     dismissed = client.post(f"/api/v1/cases/{case_id}/dismiss", json={"reason": "spam"}).json()
     assert (dismissed["state"], dismissed["dismiss_reason"]) == ("dismissed", "spam")
-    assert client.post(f"/api/v1/cases/{case_id}/dismiss", json={"reason": ""}).status_code \
-        == 422
+    assert client.post(f"/api/v1/cases/{case_id}/dismiss", json={"reason": ""}).status_code == 422
 
 
 def test_templates_crud_and_validation(client: TestClient) -> None:
     defaults = client.get("/api/v1/templates").json()
     assert {t["name"] for t in defaults} == {
-        "default-acknowledgement-ru", "default-resolution-ru",
-        "default-acknowledgement-en", "default-resolution-en"}
-    body = {"name": "short-ack", "stage": "acknowledgement", "lang": "ru",
-            "body": "{author}, видим, разбираемся до {promised_date}."}
+        "default-acknowledgement-ru",
+        "default-resolution-ru",
+        "default-acknowledgement-en",
+        "default-resolution-en",
+    }
+    body = {
+        "name": "short-ack",
+        "stage": "acknowledgement",
+        "lang": "ru",
+        "body": "{author}, видим, разбираемся до {promised_date}.",
+    }
     created = client.post("/api/v1/templates", json=body)
     assert created.status_code == 201
     assert client.post("/api/v1/templates", json=body).status_code == 409
@@ -124,14 +165,14 @@ def test_templates_crud_and_validation(client: TestClient) -> None:
     assert bad.status_code == 422
     assert "unknown variable(s) nmae" in bad.json()["detail"]
     template_id = created.json()["id"]
-    assert client.patch(f"/api/v1/templates/{template_id}", json={"lang": "en"}).json()[
-        "lang"] == "en"
+    assert (
+        client.patch(f"/api/v1/templates/{template_id}", json={"lang": "en"}).json()["lang"] == "en"
+    )
     assert client.delete(f"/api/v1/templates/{template_id}").status_code == 204
 
 
 def test_alert_log(client: TestClient, cases: list[int]) -> None:
     log = client.get("/api/v1/alerts").json()
-    assert [entry["event_key"] for entry in log] == [f"case:{i}:opened" for i in
-                                                     reversed(cases)]
+    assert [entry["event_key"] for entry in log] == [f"case:{i}:opened" for i in reversed(cases)]
     assert {entry["status"] for entry in log} == {"pending"}
     assert len(client.get("/api/v1/alerts", params={"case_id": cases[0]}).json()) == 1

@@ -167,6 +167,10 @@ def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: obje
 @pytest.mark.timeout(120)
 def test_serve_first_run_loads_the_demo_and_serves_it(tmp_path: Path) -> None:
     assert run(tmp_path, "init").returncode == 0
+    created = run(tmp_path, "keys", "create", "--role", "marketer", "--name", "reports")
+    token = created.stdout.strip()
+    assert created.returncode == 0 and token.startswith("svf_") and len(token) > 40
+    auth = {"Authorization": f"Bearer {token}"}
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -194,10 +198,27 @@ def test_serve_first_run_loads_the_demo_and_serves_it(tmp_path: Path) -> None:
         assert health.json()["status"] == "ok"
         assert httpx.get(f"{base}/docs").status_code == 200
         assert "Отзывы о Колибри" in httpx.get(f"{base}/demo/").text
-        assert [b["name"] for b in httpx.get(f"{base}/api/v1/brands").json()] == ["Колибри"]
-        sources = httpx.get(f"{base}/api/v1/sources").json()
+        assert httpx.get(f"{base}/api/v1/brands").status_code == 401
+        brands = httpx.get(f"{base}/api/v1/brands", headers=auth).json()
+        assert [b["name"] for b in brands] == ["Колибри"]
+        sources = httpx.get(f"{base}/api/v1/sources", headers=auth).json()
         assert {s["name"] for s in sources} == {"demo-reviews", "demo-news"}
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "empty database: loaded the demo" in output
+
+
+def test_keys_list_and_revoke(tmp_path: Path) -> None:
+    run(tmp_path, "init")
+    token = run(tmp_path, "keys", "create", "--role", "smm", "--name", "desk").stdout.strip()
+    [line] = run(tmp_path, "keys", "list").stdout.splitlines()
+    key_id, prefix, role, state, name = line.split("\t")
+    assert (prefix, role, state, name) == (token[:10] + "…", "smm", "active", "desk")
+    assert token not in line
+    assert run(tmp_path, "keys", "revoke", key_id).stdout.strip() == f"key {key_id} revoked"
+    assert "\trevoked " in run(tmp_path, "keys", "list").stdout
+    missing = run(tmp_path, "keys", "revoke", "999")
+    assert (missing.returncode, missing.stderr.strip()) == (1, "error: key 999 not found")
+    bad_role = run(tmp_path, "keys", "create", "--role", "root")
+    assert bad_role.returncode == 2

@@ -3,6 +3,7 @@ server; a failing receiver is retried with backoff and logged, and the alert is 
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import json
@@ -10,7 +11,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-import email.policy
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,10 +27,14 @@ from desk.alerts.policy import AlertPolicy
 from models import AlertDelivery, AlertKind, DeliveryStatus
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-PAYLOAD = {"event": "new_case", "case_id": 7, "brand": "Колибри", "priority": "high",
-           "first_reply_due_at": "2026-11-23T12:00:00+00:00",
-           "mention": {"author": "Анна", "text": "Курьер опоздал", "url": "https://x/1",
-                       "rating": 1}}
+PAYLOAD = {
+    "event": "new_case",
+    "case_id": 7,
+    "brand": "Колибри",
+    "priority": "high",
+    "first_reply_due_at": "2026-11-23T12:00:00+00:00",
+    "mention": {"author": "Анна", "text": "Курьер опоздал", "url": "https://x/1", "rating": 1},
+}
 
 
 class Receiver:
@@ -51,7 +55,7 @@ def receiver() -> Iterator[Receiver]:
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.requests.append((self.path, dict(self.headers), body))
             status, answer = state.answer()
@@ -76,7 +80,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 
@@ -95,8 +99,15 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 def queue(engine: Engine, channels: tuple[str, ...], key: str = "case:7:opened") -> None:
     with Session(engine) as session:
-        enqueue(session, AlertPolicy(channels=channels), kind=AlertKind.new_case,
-                event_key=key, payload=PAYLOAD, now=NOW, case_id=None)
+        enqueue(
+            session,
+            AlertPolicy(channels=channels),
+            kind=AlertKind.new_case,
+            event_key=key,
+            payload=PAYLOAD,
+            now=NOW,
+            case_id=None,
+        )
         session.commit()
 
 
@@ -128,15 +139,18 @@ def test_telegram_bot_api_message(engine: Engine, receiver: Receiver) -> None:
     message = json.loads(body)
     assert message["chat_id"] == "-100500"
     assert message["text"].splitlines()[:3] == [
-        "New case — Колибри case #7 (high)", "Reply due 2026-11-23T12:00:00+00:00",
-        "Анна: Курьер опоздал"]
+        "New case — Колибри case #7 (high)",
+        "Reply due 2026-11-23T12:00:00+00:00",
+        "Анна: Курьер опоздал",
+    ]
 
 
 def test_email_over_smtp(engine: Engine, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     queue(engine, ("email",))
-    channel = EmailChannel("127.0.0.1", port, "svetofor@example.com",
-                           ("smm@example.com", "lead@example.com"))
+    channel = EmailChannel(
+        "127.0.0.1", port, "svetofor@example.com", ("smm@example.com", "lead@example.com")
+    )
     assert deliver_due(engine, {"email": channel}, now=NOW) == 1
     [envelope] = inbox.messages
     assert envelope.rcpt_tos == ["smm@example.com", "lead@example.com"]
@@ -167,7 +181,10 @@ def test_failing_receiver_is_retried_with_backoff_and_logged(
     assert deliver_due(engine, channel, now=NOW + timedelta(seconds=90)) == 1
     [delivery] = deliveries(engine)
     assert (delivery.status, delivery.attempts, delivery.last_error) == (
-        DeliveryStatus.sent, 3, None)
+        DeliveryStatus.sent,
+        3,
+        None,
+    )
 
 
 def test_unreachable_receiver_gives_up_after_max_attempts(engine: Engine) -> None:

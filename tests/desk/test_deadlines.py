@@ -16,13 +16,24 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NY = ZoneInfo("America/New_York")
 
 
-def deadline(published: datetime | None, *, discovered: datetime | None = None,
-             precision: Precision | None = Precision.exact, raw: str | None = None,
-             hours: int = 24, calendar: BusinessHours | None = None):  # type: ignore[no-untyped-def]
+def deadline(
+    published: datetime | None,
+    *,
+    discovered: datetime | None = None,
+    precision: Precision | None = Precision.exact,
+    raw: str | None = None,
+    hours: int = 24,
+    calendar: BusinessHours | None = None,
+):  # type: ignore[no-untyped-def]
     discovered = discovered or (published or datetime(2026, 1, 1, tzinfo=UTC))
-    return first_reply_deadline(published_at=published, precision=precision, published_raw=raw,
-                                discovered_at=discovered, response_hours=hours,
-                                calendar=calendar)
+    return first_reply_deadline(
+        published_at=published,
+        precision=precision,
+        published_raw=raw,
+        discovered_at=discovered,
+        response_hours=hours,
+        calendar=calendar,
+    )
 
 
 def test_24_hours_across_midnight() -> None:
@@ -40,8 +51,9 @@ def test_calendar_hours_across_dst_are_real_hours() -> None:
     assert due.astimezone(BERLIN) == datetime(2026, 3, 29, 13, 0, tzinfo=BERLIN)
     # ...and falls back on 2026-10-25: the wall clock shows one hour less.
     published = datetime(2026, 10, 24, 12, 0, tzinfo=BERLIN)
-    assert deadline(published).due_at.astimezone(BERLIN) == datetime(2026, 10, 25, 11, 0,
-                                                                     tzinfo=BERLIN)
+    assert deadline(published).due_at.astimezone(BERLIN) == datetime(
+        2026, 10, 25, 11, 0, tzinfo=BERLIN
+    )
 
 
 OFFICE = BusinessHours(timezone="Europe/Moscow", start=time(9), end=time(17))
@@ -59,8 +71,7 @@ OFFICE = BusinessHours(timezone="Europe/Moscow", start=time(9), end=time(17))
         # Exactly a full day's hours ends at closing, not next morning.
         (datetime(2026, 11, 24, 9, 0, tzinfo=MSK), 8, datetime(2026, 11, 24, 17, 0, tzinfo=MSK)),
         # 24 business hours = three 8-hour days.
-        (datetime(2026, 11, 24, 12, 0, tzinfo=MSK), 24, datetime(2026, 11, 27, 12, 0,
-                                                                 tzinfo=MSK)),
+        (datetime(2026, 11, 24, 12, 0, tzinfo=MSK), 24, datetime(2026, 11, 27, 12, 0, tzinfo=MSK)),
     ],
 )
 def test_business_hours(published: datetime, hours: int, due: datetime) -> None:
@@ -68,11 +79,13 @@ def test_business_hours(published: datetime, hours: int, due: datetime) -> None:
 
 
 def test_business_hours_skip_holidays() -> None:
-    calendar = BusinessHours(timezone="Europe/Moscow", start=time(9), end=time(17),
-                             holidays=(date(2026, 11, 4),))
+    calendar = BusinessHours(
+        timezone="Europe/Moscow", start=time(9), end=time(17), holidays=(date(2026, 11, 4),)
+    )
     published = datetime(2026, 11, 3, 16, 0, tzinfo=MSK)
     assert deadline(published, hours=2, calendar=calendar).due_at == datetime(
-        2026, 11, 5, 10, 0, tzinfo=MSK)
+        2026, 11, 5, 10, 0, tzinfo=MSK
+    )
 
 
 def test_business_hours_across_a_dst_weekend_in_new_york() -> None:
@@ -89,7 +102,8 @@ def test_a_time_zone_other_than_the_servers() -> None:
     calendar = BusinessHours(timezone="Asia/Vladivostok", start=time(9), end=time(18))
     published = datetime(2026, 11, 24, 20, 0, tzinfo=MSK)
     assert deadline(published, hours=1, calendar=calendar).due_at == datetime(
-        2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Vladivostok"))
+        2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Vladivostok")
+    )
 
 
 def test_late_discovery_opens_breached_with_the_lag() -> None:
@@ -103,8 +117,12 @@ def test_late_discovery_opens_breached_with_the_lag() -> None:
 
 def test_approximate_time_counts_from_the_earliest_possible_moment() -> None:
     # "2 часа назад" seen at 12:00 → parsed as 10:00, but it may be as early as 09:00.
-    result = deadline(datetime(2026, 11, 22, 10, 0, tzinfo=UTC), precision=Precision.approximate,
-                      raw="2 часа назад", discovered=datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+    result = deadline(
+        datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
+        precision=Precision.approximate,
+        raw="2 часа назад",
+        discovered=datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
+    )
     assert result.start == datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     assert result.due_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     assert result.basis == "published_earliest"
@@ -112,16 +130,24 @@ def test_approximate_time_counts_from_the_earliest_possible_moment() -> None:
 
 
 def test_approximate_months_ago() -> None:
-    result = deadline(datetime(2026, 9, 22, tzinfo=UTC), precision=Precision.approximate,
-                      raw="2 months ago", discovered=datetime(2026, 11, 22, tzinfo=UTC))
+    result = deadline(
+        datetime(2026, 9, 22, tzinfo=UTC),
+        precision=Precision.approximate,
+        raw="2 months ago",
+        discovered=datetime(2026, 11, 22, tzinfo=UTC),
+    )
     assert result.start == datetime(2026, 8, 22, tzinfo=UTC)
     assert result.breached_on_discovery
 
 
 def test_day_precision_counts_from_the_start_of_that_day() -> None:
     start_of_day = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # 22 Nov 00:00 in Moscow
-    result = deadline(start_of_day, precision=Precision.day, raw="22 ноября 2026",
-                      discovered=datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
+    result = deadline(
+        start_of_day,
+        precision=Precision.day,
+        raw="22 ноября 2026",
+        discovered=datetime(2026, 11, 22, 15, 0, tzinfo=UTC),
+    )
     assert result.due_at == datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
     assert result.note == "publication day only: counted from its start"
 

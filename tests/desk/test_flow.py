@@ -31,14 +31,30 @@ PUBLISHED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 POLICY = AlertPolicy(channels=("webhook", "telegram"))
 
 
-def negative(session: Session, source, external_id: str = "m1", *,  # type: ignore[no-untyped-def]
-             published: datetime | None = PUBLISHED, discovered: datetime | None = None,
-             author: str = "Анна", **fields) -> Mention:
-    mention, _ = upsert_mention(session, source, MentionData(
-        external_id=external_id, text="Курьер опоздал на два часа, суп холодный",
-        author=author, published_at=published, lang="ru",
-        published_precision=Precision.exact if published else None, **fields),
-        now=discovered or (published or PUBLISHED) + timedelta(minutes=20))
+def negative(
+    session: Session,
+    source,
+    external_id: str = "m1",
+    *,  # type: ignore[no-untyped-def]
+    published: datetime | None = PUBLISHED,
+    discovered: datetime | None = None,
+    author: str = "Анна",
+    **fields,
+) -> Mention:
+    mention, _ = upsert_mention(
+        session,
+        source,
+        MentionData(
+            external_id=external_id,
+            text="Курьер опоздал на два часа, суп холодный",
+            author=author,
+            published_at=published,
+            lang="ru",
+            published_precision=Precision.exact if published else None,
+            **fields,
+        ),
+        now=discovered or (published or PUBLISHED) + timedelta(minutes=20),
+    )
     mention.sentiment_label, mention.sentiment_score = "negative", 0.97
     return mention
 
@@ -49,8 +65,9 @@ def alert_keys(session: Session) -> list[tuple[str, str]]:
 
 
 def events(session: Session, case_id: int) -> list[str]:
-    rows = session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                        .order_by(col(CaseEvent.id))).all()
+    rows = session.exec(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.id))
+    ).all()
     return [e.kind for e in rows]
 
 
@@ -60,12 +77,13 @@ def test_full_staged_flow(engine: Engine) -> None:
         mention = negative(session, source)
         case = triage(session, mention, POLICY, now=PUBLISHED + timedelta(minutes=21))
         assert case is not None and case.id is not None
-        assert (case.state, case.reason, case.priority.value) == (CaseState.new, "negative",
-                                                                   "high")
+        assert (case.state, case.reason, case.priority.value) == (CaseState.new, "negative", "high")
         assert case.first_reply_due_at == PUBLISHED + timedelta(hours=24)
         assert mention.case_id == case.id
-        assert alert_keys(session) == [(f"case:{case.id}:opened", "webhook"),
-                                       (f"case:{case.id}:opened", "telegram")]
+        assert alert_keys(session) == [
+            (f"case:{case.id}:opened", "webhook"),
+            (f"case:{case.id}:opened", "telegram"),
+        ]
 
         # Four hours before the deadline it is at risk — escalated once, however often we check.
         at_risk_time = PUBLISHED + timedelta(hours=20, minutes=1)
@@ -76,13 +94,23 @@ def test_full_staged_flow(engine: Engine) -> None:
 
         # The first reply promises news in three days and meets the first deadline...
         promised = PUBLISHED + timedelta(days=3)
-        ack = draft(session, case, ReplyStage.acknowledgement, promised_at=promised,
-                    now=at_risk_time + timedelta(minutes=10))
+        ack = draft(
+            session,
+            case,
+            ReplyStage.acknowledgement,
+            promised_at=promised,
+            now=at_risk_time + timedelta(minutes=10),
+        )
         assert ack.text.startswith("Анна, спасибо, что рассказали нам об этом")
         assert "не позднее 2026-11-23" in ack.text
         approve(session, case, ack, "lead", now=at_risk_time + timedelta(minutes=15))
-        mark_posted(session, case, ack, url="https://example.com/r/1#reply",
-                    now=at_risk_time + timedelta(minutes=20))
+        mark_posted(
+            session,
+            case,
+            ack,
+            url="https://example.com/r/1#reply",
+            now=at_risk_time + timedelta(minutes=20),
+        )
         assert case.state == CaseState.acknowledged
         assert case.first_reply_sla == Sla.met
         # ...and never the resolution deadline, which is the promised date.
@@ -96,8 +124,7 @@ def test_full_staged_flow(engine: Engine) -> None:
         assert case.resolution_sla == Sla.breached
         assert (f"case:{case.id}:breached:resolution:0", "webhook") in alert_keys(session)
 
-        resolution = draft(session, case, ReplyStage.resolution,
-                           now=promised + timedelta(hours=6))
+        resolution = draft(session, case, ReplyStage.resolution, now=promised + timedelta(hours=6))
         assert "[что мы выяснили]" in resolution.text  # for the SMM team to fill in
         mark_posted(session, case, resolution, url=None, now=promised + timedelta(hours=7))
         assert case.state == CaseState.resolved
@@ -105,8 +132,17 @@ def test_full_staged_flow(engine: Engine) -> None:
         close(session, case, "lead", now=promised + timedelta(hours=8))
         assert case.state == CaseState.closed
         assert events(session, case.id) == [
-            "opened", "sla_changed", "reply_drafted", "reply_approved", "reply_posted",
-            "sla_changed", "sla_changed", "reply_drafted", "reply_posted", "closed"]
+            "opened",
+            "sla_changed",
+            "reply_drafted",
+            "reply_approved",
+            "reply_posted",
+            "sla_changed",
+            "sla_changed",
+            "reply_drafted",
+            "reply_posted",
+            "closed",
+        ]
 
 
 def test_a_slow_fix_needs_a_promised_date(engine: Engine) -> None:
@@ -118,8 +154,9 @@ def test_a_slow_fix_needs_a_promised_date(engine: Engine) -> None:
         with pytest.raises(ValueError, match="promised_at is required"):
             mark_posted(session, case, ack, url=None, now=PUBLISHED + timedelta(hours=1))
         # A quick fix needs none: the brand's default resolution window applies.
-        mark_posted(session, case, ack, url=None, needs_followup=False,
-                    now=PUBLISHED + timedelta(hours=1))
+        mark_posted(
+            session, case, ack, url=None, needs_followup=False, now=PUBLISHED + timedelta(hours=1)
+        )
         assert case.resolution_due_at == PUBLISHED + timedelta(hours=1, days=3)
         assert not case.resolution_promised
 
@@ -134,7 +171,9 @@ def test_late_discovery_opens_breached_and_alerts_breach_at_once(engine: Engine)
         assert case.discovery_lag_seconds == 30 * 3600
         assert case.priority.value == "urgent"
         assert [k for k, c in alert_keys(session) if c == "webhook"] == [
-            f"case:{case.id}:opened", f"case:{case.id}:breached:first_reply"]
+            f"case:{case.id}:opened",
+            f"case:{case.id}:breached:first_reply",
+        ]
         assert check_deadlines(session, POLICY, now=late + timedelta(hours=1)) == 0
 
 
@@ -142,11 +181,14 @@ def test_unknown_publication_time_counts_from_discovery(engine: Engine) -> None:
     with Session(engine) as session:
         source = make_source(session, make_brand(session))
         found = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
-        case = triage(session, negative(session, source, published=None, discovered=found),
-                      POLICY, now=found)
+        case = triage(
+            session, negative(session, source, published=None, discovered=found), POLICY, now=found
+        )
         assert case is not None
         assert (case.first_reply_basis, case.first_reply_due_at) == (
-            "discovered", found + timedelta(hours=24))
+            "discovered",
+            found + timedelta(hours=24),
+        )
         assert case.first_reply_note == "publication time unknown: counted from discovery"
 
 
@@ -170,8 +212,7 @@ def test_same_author_on_the_same_thread_extends_then_reopens(engine: Engine) -> 
         assert case.first_replied_at is None and case.resolved_at is None
         assert events(session, case.id)[-1] == "reopened"
         # Another author gets a case of their own.
-        other = triage(session, negative(session, source, "m4", author="Олег"), POLICY,
-                       now=later)
+        other = triage(session, negative(session, source, "m4", author="Олег"), POLICY, now=later)
         assert other is not None and other.id != case.id
 
 
@@ -192,20 +233,23 @@ def test_dismissed_cases_stay_dismissed_and_closed_needs_resolution(engine: Engi
 def test_rating_rule_and_non_negative_mentions(engine: Engine) -> None:
     with Session(engine) as session:
         source = make_source(session, make_brand(session))
-        happy, _ = upsert_mention(session, source, MentionData(external_id="h", text="Отлично!",
-                                                               rating=5))
+        happy, _ = upsert_mention(
+            session, source, MentionData(external_id="h", text="Отлично!", rating=5)
+        )
         happy.sentiment_label = "positive"
         assert triage(session, happy, POLICY, now=PUBLISHED) is None
-        low, _ = upsert_mention(session, source, MentionData(external_id="l", text="Ну такое",
-                                                             rating=2))
+        low, _ = upsert_mention(
+            session, source, MentionData(external_id="l", text="Ну такое", rating=2)
+        )
         low.sentiment_label = "neutral"
         case = triage(session, low, POLICY, now=PUBLISHED)
         assert case is not None and case.reason == "rating 2"
 
 
 def test_quiet_hours_hold_new_cases_for_the_digest_but_never_a_breach(engine: Engine) -> None:
-    quiet = AlertPolicy(channels=("webhook",),
-                        quiet_hours=QuietHours.parse("22:00-08:00", "Europe/Moscow"))
+    quiet = AlertPolicy(
+        channels=("webhook",), quiet_hours=QuietHours.parse("22:00-08:00", "Europe/Moscow")
+    )
     night = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # 00:00 in Moscow
     with Session(engine) as session:
         source = make_source(session, make_brand(session))
@@ -213,8 +257,14 @@ def test_quiet_hours_hold_new_cases_for_the_digest_but_never_a_breach(engine: En
         mention.sentiment_score = 0.6  # normal priority
         case = triage(session, mention, quiet, now=night)
         assert case is not None
-        late = negative(session, source, "m2", author="Олег",
-                        published=night - timedelta(hours=30), discovered=night)
+        late = negative(
+            session,
+            source,
+            "m2",
+            author="Олег",
+            published=night - timedelta(hours=30),
+            discovered=night,
+        )
         triage(session, late, quiet, now=night)
         statuses = {d.event_key: d.status for d in session.exec(select(AlertDelivery))}
         assert statuses[f"case:{case.id}:opened"] == DeliveryStatus.held
@@ -223,8 +273,9 @@ def test_quiet_hours_hold_new_cases_for_the_digest_but_never_a_breach(engine: En
         morning = datetime(2026, 11, 21, 6, 5, tzinfo=UTC)  # 09:05 in Moscow
         assert maybe_digest(session, quiet, time(9), "Europe/Moscow", now=morning)
         assert not maybe_digest(session, quiet, time(9), "Europe/Moscow", now=morning)
-        digest = session.exec(select(AlertDelivery).where(
-            AlertDelivery.event_key == "digest:2026-11-21")).one()
+        digest = session.exec(
+            select(AlertDelivery).where(AlertDelivery.event_key == "digest:2026-11-21")
+        ).one()
         assert digest.status == DeliveryStatus.pending
         assert digest.payload["open_cases"] == 2 and digest.payload["breached"] == 1
         # The late case is urgent: even its "opened" alert went out at night.

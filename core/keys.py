@@ -1,0 +1,51 @@
+"""API keys: created once and shown once, stored only as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from core.errors import NotFound
+from core.timeutil import utcnow
+from models import ApiKey, Role
+
+PREFIX = "svf_"
+
+
+def hash_key(token: str) -> str:
+    # A plain hash suffices: keys are 256 random bits, not guessable passwords.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_key(session: Session, role: Role, name: str = "") -> tuple[ApiKey, str]:
+    """A new key and its plaintext, which is never stored."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(name=name, role=role, prefix=token[:10], key_hash=hash_key(token))
+    session.add(key)
+    session.flush()
+    return key, token
+
+
+def authenticate(session: Session, token: str) -> ApiKey | None:
+    """The live key behind a token, or None (unknown or revoked)."""
+    key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(token))).first()
+    if key is None or key.revoked_at is not None:
+        return None
+    return key
+
+
+def revoke(session: Session, key_id: int, now: datetime | None = None) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"key {key_id} not found")
+    if key.revoked_at is None:
+        key.revoked_at = now or utcnow()
+        session.add(key)
+    return key
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.exec(select(ApiKey).order_by(col(ApiKey.id))))
