@@ -89,7 +89,45 @@ def upsert_mention(
                 raise
         else:
             return mention, Outcome.created
-    return existing, _update(session, existing, data, now)
+    outcome = _update(session, existing, data, now)
+    session.flush()
+    return existing, outcome
+
+
+def upsert_mentions(
+    session: Session, source: Source, batch: list[MentionData], *, now: datetime | None = None
+) -> list[Outcome]:
+    """Upsert many mentions of one source with one lookup and one flush.
+
+    What a crawl uses: per-item round trips would cost more than the crawl itself.
+    """
+    now = now or utcnow()
+    ids = list({data.external_id for data in batch})
+    stored = {
+        m.external_id: m
+        for m in session.exec(
+            select(Mention).where(
+                Mention.source_id == source.id, col(Mention.external_id).in_(ids)
+            )
+        )
+    }
+    outcomes = []
+    try:
+        with session.begin_nested():
+            for data in batch:
+                existing = stored.get(data.external_id)
+                if existing is None:
+                    stored[data.external_id] = _new_mention(source, data, now)
+                    session.add(stored[data.external_id])
+                    outcomes.append(Outcome.created)
+                else:
+                    session.flush()  # a mention created earlier in this batch needs its id
+                    outcomes.append(_update(session, existing, data, now))
+            session.flush()
+    except IntegrityError:
+        # A concurrent writer stored some of these first: fall back to one at a time.
+        return [upsert_mention(session, source, data, now=now)[1] for data in batch]
+    return outcomes
 
 
 def _find(session: Session, source: Source, external_id: str) -> Mention | None:
@@ -159,7 +197,6 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
             setattr(mention, name, value)
     _maybe_refine_published(mention, data)
     session.add(mention)
-    session.flush()
     return outcome
 
 

@@ -18,6 +18,7 @@ from crawlers.parsing.blocking import detect_block
 
 logger = logging.getLogger(__name__)
 
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retries, each one waiting longer: base·2ⁿ, or the server's Retry-After."""
 
@@ -65,7 +66,8 @@ class BlockDetectionMiddleware:
         if request.url.endswith("/robots.txt"):  # a missing or odd robots.txt is not a block
             return response
         reason = detect_block(response.status, response.headers, response.body)
-        if reason is None:
+        # A bare 503 that outlived the retries is an outage, not a block: the run fails.
+        if reason is None or reason == "http_503_unavailable":
             return response
         assert self.crawler.stats is not None and self.crawler.engine is not None
         message = f"{reason} at {response.url}"

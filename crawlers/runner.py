@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from core.config import Settings
 from core.timeutil import utcnow
 from crawlers import settings as crawler_settings
-from crawlers.runs import fail_run, finish_run, start_run
+from crawlers.runs import fail_run, finish_run, previous_run_died, start_run
 from crawlers.spiders import spider_for
 from crawlers.spiders.base import SourceArgs
 from models import CrawlRun, Mention, Source
@@ -28,14 +28,19 @@ class CrawlOutcome:
     source: str
     run: CrawlRun | None  # None: skipped because the source is already being crawled
     seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)  # Scrapy's, for benchmarks
 
     def line(self) -> str:
         if self.run is None:
             return f"{self.source}: skipped (already running)"
         c = self.run.counts
         dropped = sum(c.get("dropped", {}).values())
-        parts = [f"{c.get('new', 0)} new", f"{c.get('updated', 0)} updated",
-                 f"{c.get('unchanged', 0)} unchanged", f"{dropped} dropped"]
+        parts = [
+            f"{c.get('new', 0)} new",
+            f"{c.get('updated', 0)} updated",
+            f"{c.get('unchanged', 0)} unchanged",
+            f"{dropped} dropped",
+        ]
         if c.get("date_unparsed"):
             parts.append(f"{c['date_unparsed']} without a date")
         line = f"{self.source}: {self.run.status.value} — {', '.join(parts)}"
@@ -68,7 +73,13 @@ def known_ids(engine: Engine, source_id: int) -> frozenset[str]:
 
 
 def _prepare(
-    engine: Engine, base: ScrapySettings, source: Source, jobdir: Path
+    engine: Engine,
+    base: ScrapySettings,
+    source: Source,
+    run_id: int,
+    jobdir: Path,
+    *,
+    first: bool,
 ) -> tuple[Crawler, SourceArgs]:
     assert source.id is not None
     per_source = base.copy()
@@ -85,13 +96,16 @@ def _prepare(
         timezone=source.timezone,
         options=source.options,
         known_ids=known_ids(engine, source.id),
-        incremental=source.options.get("incremental", True),
+        # After a killed run, crawl on past known pages: its last batch may not be stored.
+        incremental=source.options.get("incremental", True)
+        and not previous_run_died(engine, source.id, run_id),
         max_pages=source.options.get("max_pages", base.getint("SVETOFOR_MAX_PAGES")),
         now=utcnow(),
     )
     spider_cls = spider_for(source.kind)
     spider_cls.check_source(args)
-    return Crawler(spider_cls, per_source), args
+    # The first crawler installs the Twisted reactor, as CrawlerProcess does for its own.
+    return Crawler(spider_cls, per_source, init_reactor=first), args
 
 
 def crawl_sources(
@@ -102,7 +116,7 @@ def crawl_sources(
 ) -> list[CrawlOutcome]:
     """Crawl the given sources concurrently; block until all are done."""
     base = scrapy_settings(settings, overrides)
-    process = CrawlerProcess(base, install_root_handler=True)
+    process = CrawlerProcess(base)
     started: list[tuple[Source, int, Crawler, Path]] = []
     outcomes: dict[str, CrawlOutcome] = {}
     for source in sources:
@@ -113,7 +127,7 @@ def crawl_sources(
             continue
         jobdir = job_dir(settings, source)
         try:
-            crawler, args = _prepare(engine, base, source, jobdir)
+            crawler, args = _prepare(engine, base, source, run_id, jobdir, first=not started)
         except (ValueError, KeyError) as exc:  # a source the spiders cannot work with
             run = fail_run(engine, run_id, f"cannot start: {exc}")
             outcomes[source.name] = CrawlOutcome(source.name, run)
@@ -129,5 +143,5 @@ def crawl_sources(
         run = finish_run(engine, run_id, stats)
         if stats.get("finish_reason") == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts afresh
-        outcomes[source.name] = CrawlOutcome(source.name, run, seconds)
+        outcomes[source.name] = CrawlOutcome(source.name, run, seconds, stats)
     return [outcomes[s.name] for s in sources]

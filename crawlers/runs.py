@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.db import session_scope
 from core.timeutil import utcnow
@@ -20,6 +20,7 @@ from models import CrawlRun, CrawlStatus
 # A run on another host that has said nothing for this long is presumed dead.
 STALE_AFTER = timedelta(hours=6)
 INTERRUPTED = {"shutdown", "cancelled"}
+WORKER_GONE = "interrupted: worker"
 
 
 def this_worker() -> str:
@@ -58,7 +59,7 @@ def start_run(engine: Engine, source_id: int, worker: str | None = None) -> int 
                     return None
                 running.status = CrawlStatus.failed
                 running.finished_at = now
-                running.error_summary = f"interrupted: worker {running.worker} is gone"
+                running.error_summary = f"{WORKER_GONE} {running.worker} is gone"
                 session.add(running)
                 session.flush()
             run = CrawlRun(source_id=source_id, worker=worker or this_worker(), started_at=now)
@@ -67,6 +68,17 @@ def start_run(engine: Engine, source_id: int, worker: str | None = None) -> int 
             return run.id
     except IntegrityError:  # another process started one between our check and insert
         return None
+
+
+def previous_run_died(engine: Engine, source_id: int, run_id: int) -> bool:
+    """Whether the run before this one was killed outright (its last batch may be lost)."""
+    with session_scope(engine) as session:
+        previous = session.exec(
+            select(CrawlRun)
+            .where(CrawlRun.source_id == source_id, col(CrawlRun.id) < run_id)
+            .order_by(col(CrawlRun.id).desc())
+        ).first()
+    return bool(previous and (previous.error_summary or "").startswith(WORKER_GONE))
 
 
 def summarize(stats: dict[str, Any]) -> tuple[CrawlStatus, dict[str, Any], str | None]:

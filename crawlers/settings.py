@@ -43,3 +43,4 @@ SVETOFOR_MAX_PAGES = 50
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.SvetoforLogFormatter"

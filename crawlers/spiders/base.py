@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -15,11 +14,13 @@ from twisted.python.failure import Failure
 
 from core.timeutil import utcnow
 from crawlers import stats as keys
-from crawlers.parsing.item import MentionItem
+from crawlers.parsing.item import MentionItem, ParsedPage
 
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 20
+# Counted, but normal: Reddit's "load more" stubs, captionless Telegram media posts.
+NOT_ERRORS = {"more_children", "no_text"}
 
 
 class SourceArgs(BaseModel):
@@ -38,15 +39,6 @@ class SourceArgs(BaseModel):
     incremental: bool = True
     max_pages: int = Field(default=50, ge=1)
     now: datetime = Field(default_factory=utcnow)
-
-
-@dataclass
-class PageResult:
-    """What one page gave: mentions, problems worth counting, and the next page."""
-
-    items: list[MentionItem] = field(default_factory=list)
-    problems: list[Any] = field(default_factory=list)  # ParseProblem(reason, detail)
-    next_url: str | None = None
 
 
 class SourceSpider(scrapy.Spider):
@@ -72,10 +64,15 @@ class SourceSpider(scrapy.Spider):
         return self.source.url
 
     def page_request(self, url: str, *, page: int, dont_filter: bool = False) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.on_page, errback=self.on_error,
-                              meta={"page": page}, dont_filter=dont_filter)
+        return scrapy.Request(
+            url,
+            callback=self.on_page,
+            errback=self.on_error,
+            meta={"page": page},
+            dont_filter=dont_filter,
+        )
 
-    def parse_page(self, response: Response) -> PageResult:
+    def parse_page(self, response: Response) -> ParsedPage:
         raise NotImplementedError
 
     def on_page(self, response: Response) -> Iterator[Any]:
@@ -85,7 +82,8 @@ class SourceSpider(scrapy.Spider):
         stats.inc_value(keys.PAGES)
         for problem in result.problems:
             stats.inc_value(keys.PROBLEMS_PREFIX + problem.reason)
-            self.record_error(f"{problem.reason} on {response.url}: {problem.detail}")
+            if problem.reason not in NOT_ERRORS:
+                self.record_error(f"{problem.reason} on {response.url}: {problem.detail}")
         yield from result.items
         page = response.meta.get("page", 1)
         if result.next_url and self.should_follow(result.items, page):

@@ -39,7 +39,7 @@ class Site:
 @contextmanager
 def serve(site: Site) -> Iterator[Site]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             site.requests.append(self.path)
             page = site.pages.get(self.path) or Page("not found", 404)
             body = page.body.encode("utf-8") if isinstance(page.body, str) else page.body

@@ -1,0 +1,47 @@
+"""What parsers return: mentions, the problems met on the way, and where the next page is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Precision = Literal["exact", "minute", "day", "approximate"]
+
+
+@dataclass
+class MentionItem:
+    """One review, post or comment as a source shows it; the spider's only output."""
+
+    external_id: str
+    url: str | None = None
+    author: str | None = None
+    author_url: str | None = None
+    title: str | None = None
+    text: str = ""
+    rating: int | None = None  # 1–5
+    lang: str | None = None
+    published_at: datetime | None = None  # aware, UTC
+    published_precision: Precision | None = None
+    # The date as the source printed it: an unparseable date is still shown to people.
+    published_raw: str | None = None
+    business_reply: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable source fields
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Something on a page that could not become a mention; counted, never raised."""
+
+    reason: str  # short and stable, used as a stats key: "no_id", "no_text", "bad_json"…
+    detail: str = ""
+
+
+@dataclass
+class ParsedPage:
+    """One page parsed: its mentions, its problems, and the way to the next page."""
+
+    items: list[MentionItem] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    next_url: str | None = None
+    cursor: str | None = None  # the site's own paging token (Telegram before, Reddit after…)

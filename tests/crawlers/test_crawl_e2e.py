@@ -1,0 +1,281 @@
+"""`svetofor crawl` end to end: real spiders, real pipeline, a local site, a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models import CrawlRun, CrawlStatus, Mention
+from tests.crawlers.site import Site, serve
+from tests.factories import make_brand, make_source
+
+SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
+FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "RETRY_BACKOFF_BASE=0",
+        "--set", "RETRY_TIMES=1", "--set", "DOWNLOAD_TIMEOUT=10"]
+
+
+def review(rid: str, text: str, *, rating: int = 2, date: str = "2026-11-20T10:00:00+03:00",
+           author: str = "Анна") -> str:
+    return (f'<article class="review" data-review-id="{rid}" lang="ru">'
+            f'<a class="author" href="/u/{rid}">{author}</a>'
+            f'<span class="rating" data-rating="{rating}"></span>'
+            f'<time datetime="{date}">{date}</time><h2 class="title">'
+            f'<a class="permalink" href="/reviews#{rid}">О сервисе</a></h2>'
+            f'<div class="text">{text}</div></article>')
+
+
+def page(reviews: list[str], next_page: int | None = None) -> str:
+    nav = f'<a class="next" href="/reviews?page={next_page}">next</a>' if next_page else ""
+    return f"<html><body>{''.join(reviews)}{nav}</body></html>"
+
+
+def review_site(site: Site, pages: int = 3, per_page: int = 3) -> None:
+    for number in range(1, pages + 1):
+        ids = [f"r{number}{i}" for i in range(per_page)]
+        body = page([review(rid, f"Отзыв {rid}: доставка опоздала") for rid in ids],
+                    number + 1 if number < pages else None)
+        site.add(f"/reviews?page={number}", body)
+    site.pages["/reviews"] = site.pages["/reviews?page=1"]
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with serve(Site()) as running:
+        yield running
+
+
+def crawl(tmp_path: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
+    env.update(SVETOFOR_DATABASE_URL=db_url, SVETOFOR_DATA_DIR=str(tmp_path / "var"))
+    return subprocess.run([SVETOFOR, "crawl", *FAST, *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def add_source(engine: Engine, name: str, url: str, kind: str = "html",
+               **options: Any) -> None:
+    with Session(engine) as session:
+        from models import Brand
+
+        brand = session.exec(select(Brand)).first() or make_brand(
+            session, "Колибри", keywords=["Колибри", "Kolibri"], exclude=["колибри вакансии"])
+        if kind == "html":
+            options.setdefault("profile", "demo-reviews")
+        make_source(session, brand, name, kind=kind, url=url, options=options,
+                    timezone="Europe/Moscow")
+        session.commit()
+
+
+def stored(engine: Engine) -> dict[str, Mention]:
+    with Session(engine) as session:
+        return {m.external_id: m for m in session.exec(select(Mention))}
+
+
+def last_run(engine: Engine) -> CrawlRun:
+    with Session(engine) as session:
+        return session.exec(select(CrawlRun).order_by(col(CrawlRun.id).desc())).first()  # type: ignore[return-value]
+
+
+def test_pages_through_then_a_second_crawl_adds_nothing(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    review_site(site)
+    add_source(engine, "reviews", site.url("/reviews"))
+
+    first = crawl(tmp_path, db_url, "reviews")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("reviews: ok — 9 new, 0 updated, 0 unchanged, 0 dropped")
+    mentions = stored(engine)
+    assert sorted(mentions) == sorted(f"r{p}{i}" for p in (1, 2, 3) for i in range(3))
+    r10 = mentions["r10"]
+    assert (r10.rating, r10.author, r10.lang) == (2, "Анна", "ru")
+    assert r10.published_at is not None
+    assert r10.published_at.isoformat() == "2026-11-20T07:00:00+00:00"  # Moscow → UTC
+
+    site.requests.clear()
+    second = crawl(tmp_path, db_url, "reviews")
+    assert second.stdout.startswith("reviews: ok — 0 new, 0 updated, 3 unchanged, 0 dropped")
+    # The first page held only known reviews: paging stopped there.
+    assert [r for r in site.requests if r != "/robots.txt"] == ["/reviews"]
+    assert len(stored(engine)) == 9
+
+
+def test_an_edited_review_is_updated_and_keeps_its_old_version(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    site.add("/reviews", page([review("a", "Курьер опоздал", rating=1)]))
+    add_source(engine, "reviews", site.url("/reviews"))
+    crawl(tmp_path, db_url, "reviews")
+    site.add("/reviews", page([review("a", "Курьер опоздал, но извинились", rating=3)]))
+    result = crawl(tmp_path, db_url, "reviews")
+    assert "0 new, 1 updated, 0 unchanged" in result.stdout
+    mention = stored(engine)["a"]
+    assert (mention.text, mention.rating, mention.version) == (
+        "Курьер опоздал, но извинились", 3, 2)
+
+
+def test_an_interrupted_crawl_resumes_without_duplicates_or_losses(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    review_site(site, pages=4)
+    add_source(engine, "reviews", site.url("/reviews"))
+    interrupted = crawl(tmp_path, db_url, "reviews", "--set", "CLOSESPIDER_PAGECOUNT=1")
+    assert interrupted.returncode == 0
+    assert interrupted.stdout.startswith("reviews: partial — 3 new")
+    assert "interrupted (closespider_pagecount); the next run resumes" in interrupted.stdout
+    assert len(stored(engine)) == 3
+
+    resumed = crawl(tmp_path, db_url, "reviews")
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.startswith("reviews: ok — 9 new, 0 updated, 3 unchanged")
+    assert len(stored(engine)) == 12
+    assert not (tmp_path / "var" / "crawls" / "reviews").exists()  # finished: state cleared
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "reason"),
+    [
+        (403, "Forbidden", "http_403"),
+        (429, "Slow down", "http_429"),
+        (200, "<html><title>Вы не робот?</title><body>Подтвердите, что вы не робот"
+              "<div class='smart-captcha'></div></body></html>", "captcha"),
+    ],
+)
+def test_blocking_makes_the_run_blocked_and_loses_nothing(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site, status: int, body: str,
+    reason: str,
+) -> None:
+    site.add("/reviews", page([review("keep", "Старый отзыв")]))
+    add_source(engine, "reviews", site.url("/reviews"))
+    crawl(tmp_path, db_url, "reviews")
+    site.add("/reviews", body, status=status)
+
+    result = crawl(tmp_path, db_url, "reviews")
+    assert result.returncode == 1
+    assert result.stdout.startswith("reviews: blocked — 0 new")
+    run = last_run(engine)
+    assert run.status == CrawlStatus.blocked
+    assert run.error_summary is not None and reason.lower() in run.error_summary.lower()
+    assert "keep" in stored(engine)
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_failing_start_page_fails_the_run(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site, status: int
+) -> None:
+    site.add("/reviews", "oops", status=status)
+    add_source(engine, "reviews", site.url("/reviews"))
+    result = crawl(tmp_path, db_url, "reviews")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "reviews: failed — 0 new, 0 updated, 0 unchanged, 0 dropped in "
+        + result.stdout.split(" in ")[1].splitlines()[0],
+        f"  HTTP {status} at {site.url('/reviews')}",
+    ]
+
+
+def test_redirects_are_followed(tmp_path: Path, db_url: str, engine: Engine, site: Site) -> None:
+    site.add("/old", "", status=301, Location=site.url("/reviews"))
+    site.add("/reviews", page([review("x", "Колибри опоздал")]))
+    add_source(engine, "reviews", site.url("/old"))
+    assert "1 new" in crawl(tmp_path, db_url, "reviews").stdout
+
+
+def test_windows_1251_page_without_a_charset_header(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    body = page([review("w", "Доставка опоздала на час, еда остыла")]).encode("cp1251")
+    site.add("/reviews", body, content_type="text/html")
+    add_source(engine, "reviews", site.url("/reviews"))
+    assert "1 new" in crawl(tmp_path, db_url, "reviews").stdout
+    assert stored(engine)["w"].text == "Доставка опоздала на час, еда остыла"
+
+
+def test_a_huge_page_and_broken_html_are_reported_and_the_crawl_goes_on(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    # Page 1 is broken markup (unclosed tags) but readable; page 2 is 20 MB.
+    broken = page([review("b1", "Курьер <b>нагрубил"), review("b2", "Всё хорошо")], 2)
+    site.add("/reviews", broken.replace("</article>", "", 1))
+    site.add("/reviews?page=2", "<html>" + "x" * (20 * 1024 * 1024) + "</html>")
+    add_source(engine, "reviews", site.url("/reviews"))
+    result = crawl(tmp_path, db_url, "reviews")
+    assert result.returncode == 0
+    assert result.stdout.startswith("reviews: partial — 2 new")
+    assert "/reviews?page=2" in result.stdout  # the oversized page is named
+    assert set(stored(engine)) == {"b1", "b2"}
+
+
+def test_robots_txt_is_obeyed(tmp_path: Path, db_url: str, engine: Engine, site: Site) -> None:
+    site.add("/robots.txt", "User-agent: *\nDisallow: /reviews\n", content_type="text/plain")
+    site.add("/reviews", page([review("r", "Нельзя")]))
+    add_source(engine, "reviews", site.url("/reviews"))
+    result = crawl(tmp_path, db_url, "reviews")
+    assert result.returncode == 1
+    assert "blocked: robots.txt disallows this URL" in result.stdout
+    assert "/reviews" not in site.requests
+
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>News</title>
+<item><guid>n1</guid><title>Колибри запустил доставку</title><link>{base}/n1</link>
+<pubDate>Sun, 22 Nov 2026 07:29:04 +0000</pubDate><description>Сервис Колибри</description></item>
+<item><guid>n2</guid><title>Жалоба на Колибри</title><link>{base}/n2</link>
+<pubDate>вчера в час пик</pubDate><description>Курьер Колибри опоздал</description></item>
+<item><guid>n3</guid><title>Погода</title><link>{base}/n3</link>
+<pubDate>Sun, 22 Nov 2026 06:00:00 +0000</pubDate><description>Дождь</description></item>
+<item><guid>n4</guid><title>Ярмарка</title><link>{base}/n4</link>
+<pubDate>Sun, 22 Nov 2026 05:00:00 +0000</pubDate><description>Колибри вакансии</description></item>
+</channel></rss>"""
+
+
+def test_feed_matches_the_brand_and_keeps_a_mention_with_a_damaged_date(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    site.add("/rss.xml", FEED.format(base=site.base_url), content_type="application/rss+xml")
+    add_source(engine, "news", site.url("/rss.xml"), kind="feed")
+    result = crawl(tmp_path, db_url, "news")
+    assert result.stdout.startswith(
+        "news: ok — 2 new, 0 updated, 0 unchanged, 2 dropped, 1 without a date")
+    mentions = stored(engine)
+    assert set(mentions) == {"n1", "n2"}
+    assert mentions["n2"].published_at is None
+    assert mentions["n2"].published_raw == "вчера в час пик"
+    counts = last_run(engine).counts
+    assert counts["dropped"] == {"not_about_brand": 2}
+    assert counts["date_unparsed"] == 1
+
+
+def test_crawl_arguments(tmp_path: Path, db_url: str, engine: Engine) -> None:
+    assert crawl(tmp_path, db_url).returncode == 2
+    unknown = crawl(tmp_path, db_url, "nope")
+    assert (unknown.returncode, unknown.stderr.strip()) == (1, "error: unknown source(s): nope")
+    add_source(engine, "tg", "https://example.com/not-a-channel", kind="telegram")
+    bad = crawl(tmp_path, db_url, "tg")
+    assert bad.returncode == 1
+    assert "cannot start: telegram url must look like https://t.me/s/<channel>" in bad.stdout
+    assert json.dumps(last_run(engine).status) == '"failed"'
+
+
+def test_after_a_killed_run_the_next_crawl_does_not_stop_early(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    review_site(site, pages=3)
+    add_source(engine, "reviews", site.url("/reviews"))
+    crawl(tmp_path, db_url, "reviews")
+    with Session(engine) as session:  # a run whose process was killed outright
+        session.add(CrawlRun(source_id=1, worker="gone-host:1", status=CrawlStatus.failed,
+                             error_summary="interrupted: worker gone-host:1 is gone"))
+        session.commit()
+    site.requests.clear()
+    result = crawl(tmp_path, db_url, "reviews")
+    assert "0 new, 0 updated, 9 unchanged" in result.stdout
+    assert [r for r in site.requests if r != "/robots.txt"] == [
+        "/reviews", "/reviews?page=2", "/reviews?page=3"]
