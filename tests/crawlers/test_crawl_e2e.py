@@ -19,18 +19,34 @@ from tests.crawlers.site import Site, serve
 from tests.factories import make_brand, make_source
 
 SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "RETRY_BACKOFF_BASE=0",
-        "--set", "RETRY_TIMES=1", "--set", "DOWNLOAD_TIMEOUT=10"]
+FAST = [
+    "--set",
+    "AUTOTHROTTLE_ENABLED=false",
+    "--set",
+    "RETRY_BACKOFF_BASE=0",
+    "--set",
+    "RETRY_TIMES=1",
+    "--set",
+    "DOWNLOAD_TIMEOUT=10",
+]
 
 
-def review(rid: str, text: str, *, rating: int = 2, date: str = "2026-11-20T10:00:00+03:00",
-           author: str = "Анна") -> str:
-    return (f'<article class="review" data-review-id="{rid}" lang="ru">'
-            f'<a class="author" href="/u/{rid}">{author}</a>'
-            f'<span class="rating" data-rating="{rating}"></span>'
-            f'<time datetime="{date}">{date}</time><h2 class="title">'
-            f'<a class="permalink" href="/reviews#{rid}">О сервисе</a></h2>'
-            f'<div class="text">{text}</div></article>')
+def review(
+    rid: str,
+    text: str,
+    *,
+    rating: int = 2,
+    date: str = "2026-11-20T10:00:00+03:00",
+    author: str = "Анна",
+) -> str:
+    return (
+        f'<article class="review" data-review-id="{rid}" lang="ru">'
+        f'<a class="author" href="/u/{rid}">{author}</a>'
+        f'<span class="rating" data-rating="{rating}"></span>'
+        f'<time datetime="{date}">{date}</time><h2 class="title">'
+        f'<a class="permalink" href="/reviews#{rid}">О сервисе</a></h2>'
+        f'<div class="text">{text}</div></article>'
+    )
 
 
 def page(reviews: list[str], next_page: int | None = None) -> str:
@@ -41,8 +57,10 @@ def page(reviews: list[str], next_page: int | None = None) -> str:
 def review_site(site: Site, pages: int = 3, per_page: int = 3) -> None:
     for number in range(1, pages + 1):
         ids = [f"r{number}{i}" for i in range(per_page)]
-        body = page([review(rid, f"Отзыв {rid}: доставка опоздала") for rid in ids],
-                    number + 1 if number < pages else None)
+        body = page(
+            [review(rid, f"Отзыв {rid}: доставка опоздала") for rid in ids],
+            number + 1 if number < pages else None,
+        )
         site.add(f"/reviews?page={number}", body)
     site.pages["/reviews"] = site.pages["/reviews?page=1"]
 
@@ -56,21 +74,28 @@ def site() -> Iterator[Site]:
 def crawl(tmp_path: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
     env.update(SVETOFOR_DATABASE_URL=db_url, SVETOFOR_DATA_DIR=str(tmp_path / "var"))
-    return subprocess.run([SVETOFOR, "crawl", *FAST, *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [SVETOFOR, "crawl", *FAST, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def add_source(engine: Engine, name: str, url: str, kind: str = "html",
-               **options: Any) -> None:
+def add_source(engine: Engine, name: str, url: str, kind: str = "html", **options: Any) -> None:
     with Session(engine) as session:
         from models import Brand
 
         brand = session.exec(select(Brand)).first() or make_brand(
-            session, "Колибри", keywords=["Колибри", "Kolibri"], exclude=["колибри вакансии"])
+            session, "Колибри", keywords=["Колибри", "Kolibri"], exclude=["колибри вакансии"]
+        )
         if kind == "html":
             options.setdefault("profile", "demo-reviews")
-        make_source(session, brand, name, kind=kind, url=url, options=options,
-                    timezone="Europe/Moscow")
+        make_source(
+            session, brand, name, kind=kind, url=url, options=options, timezone="Europe/Moscow"
+        )
         session.commit()
 
 
@@ -119,7 +144,10 @@ def test_an_edited_review_is_updated_and_keeps_its_old_version(
     assert "0 new, 1 updated, 0 unchanged" in result.stdout
     mention = stored(engine)["a"]
     assert (mention.text, mention.rating, mention.version) == (
-        "Курьер опоздал, но извинились", 3, 2)
+        "Курьер опоздал, но извинились",
+        3,
+        2,
+    )
 
 
 def test_an_interrupted_crawl_resumes_without_duplicates_or_losses(
@@ -145,12 +173,21 @@ def test_an_interrupted_crawl_resumes_without_duplicates_or_losses(
     [
         (403, "Forbidden", "http_403"),
         (429, "Slow down", "http_429"),
-        (200, "<html><title>Вы не робот?</title><body>Подтвердите, что вы не робот"
-              "<div class='smart-captcha'></div></body></html>", "captcha"),
+        (
+            200,
+            "<html><title>Вы не робот?</title><body>Подтвердите, что вы не робот"
+            "<div class='smart-captcha'></div></body></html>",
+            "captcha",
+        ),
     ],
 )
 def test_blocking_makes_the_run_blocked_and_loses_nothing(
-    tmp_path: Path, db_url: str, engine: Engine, site: Site, status: int, body: str,
+    tmp_path: Path,
+    db_url: str,
+    engine: Engine,
+    site: Site,
+    status: int,
+    body: str,
     reason: str,
 ) -> None:
     site.add("/reviews", page([review("keep", "Старый отзыв")]))
@@ -243,7 +280,8 @@ def test_feed_matches_the_brand_and_keeps_a_mention_with_a_damaged_date(
     add_source(engine, "news", site.url("/rss.xml"), kind="feed")
     result = crawl(tmp_path, db_url, "news")
     assert result.stdout.startswith(
-        "news: ok — 2 new, 0 updated, 0 unchanged, 2 dropped, 1 without a date")
+        "news: ok — 2 new, 0 updated, 0 unchanged, 2 dropped, 1 without a date"
+    )
     mentions = stored(engine)
     assert set(mentions) == {"n1", "n2"}
     assert mentions["n2"].published_at is None
@@ -271,11 +309,136 @@ def test_after_a_killed_run_the_next_crawl_does_not_stop_early(
     add_source(engine, "reviews", site.url("/reviews"))
     crawl(tmp_path, db_url, "reviews")
     with Session(engine) as session:  # a run whose process was killed outright
-        session.add(CrawlRun(source_id=1, worker="gone-host:1", status=CrawlStatus.failed,
-                             error_summary="interrupted: worker gone-host:1 is gone"))
+        session.add(
+            CrawlRun(
+                source_id=1,
+                worker="gone-host:1",
+                status=CrawlStatus.failed,
+                error_summary="interrupted: worker gone-host:1 is gone",
+            )
+        )
         session.commit()
     site.requests.clear()
     result = crawl(tmp_path, db_url, "reviews")
     assert "0 new, 0 updated, 9 unchanged" in result.stdout
     assert [r for r in site.requests if r != "/robots.txt"] == [
-        "/reviews", "/reviews?page=2", "/reviews?page=3"]
+        "/reviews",
+        "/reviews?page=2",
+        "/reviews?page=3",
+    ]
+
+
+def telegram_page(ids: list[int], before: int | None) -> str:
+    more = (
+        (
+            f'<a class="tme_messages_more js-messages_more" data-before="{before}" '
+            f'href="/s/bank_news?before={before}"></a>'
+        )
+        if before
+        else ""
+    )
+    messages = "".join(
+        f'<div class="tgme_widget_message_wrap"><div class="tgme_widget_message js-widget_message"'
+        f' data-post="bank_news/{i}"><div class="tgme_widget_message_text js-message_text">'
+        f'Клиенты Сбербанка жалуются, пост {i}</div><a class="tgme_widget_message_date" '
+        f'href="https://t.me/bank_news/{i}"><time datetime="2026-11-2{i % 3}T07:15:00+00:00">'
+        f"10:15</time></a></div></div>"
+        for i in ids
+    )
+    return f'<html><body><section class="tgme_channel_history">{more}{messages}</section></body></html>'
+
+
+def test_telegram_channel_pages_back_with_before(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    site.add("/s/bank_news", telegram_page([4, 5, 6], before=4))
+    site.add("/s/bank_news?before=4", telegram_page([1, 2, 3], before=1))
+    site.add("/s/bank_news?before=1", telegram_page([], before=None))
+    with Session(engine) as session:
+        make_brand(session, "Сбербанк", keywords=["Сбербанк"])
+        session.commit()
+    add_source(engine, "tg", site.url("/s/bank_news"), kind="telegram")
+    result = crawl(tmp_path, db_url, "tg")
+    assert result.stdout.startswith("tg: ok — 6 new"), result.stdout + result.stderr
+    mentions = stored(engine)
+    assert sorted(mentions) == [f"bank_news/{i}" for i in range(1, 7)]
+    assert mentions["bank_news/5"].published_at.isoformat() == "2026-11-22T07:15:00+00:00"  # type: ignore[union-attr]
+
+
+def reddit_listing(posts: list[int], after: str | None) -> str:
+    children = [
+        {
+            "kind": "t3",
+            "data": {
+                "name": f"t3_p{i}",
+                "id": f"p{i}",
+                "title": f"Kolibri delivery #{i}",
+                "selftext": "Kolibri courier was late again",
+                "author": f"user{i}",
+                "permalink": f"/r/food/comments/p{i}/x/",
+                "created_utc": 1763800000 + i,
+                "subreddit": "food",
+            },
+        }
+        for i in posts
+    ]
+    return json.dumps({"kind": "Listing", "data": {"after": after, "children": children}})
+
+
+def test_reddit_listing_follows_after(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    site.add(
+        "/search.json?q=kolibri&sort=new",
+        reddit_listing([1, 2], "t3_p2"),
+        content_type="application/json",
+    )
+    site.add(
+        "/search.json?q=kolibri&sort=new&after=t3_p2",
+        reddit_listing([3], None),
+        content_type="application/json",
+    )
+    add_source(engine, "reddit", site.url("/search.json?q=kolibri&sort=new"), kind="reddit")
+    result = crawl(tmp_path, db_url, "reddit")
+    assert result.stdout.startswith("reddit: ok — 3 new"), result.stdout + result.stderr
+    assert len(stored(engine)) == 3
+
+
+def test_json_profile_app_store_feed(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    fixture = Path(__file__).with_name("fixtures") / "appstore_reviews.json"
+    site.add(
+        "/rss/customerreviews/page=1/id=1/sortby=mostrecent/json",
+        fixture.read_bytes(),
+        content_type="application/json",
+    )
+    site.add(
+        "/rss/customerreviews/page=2/id=1/sortby=mostrecent/json",
+        json.dumps({"feed": {"entry": []}}),
+        content_type="application/json",
+    )
+    add_source(
+        engine,
+        "appstore",
+        site.url("/rss/customerreviews/page=1/id=1/sortby=mostrecent/json"),
+        kind="json",
+        profile="appstore",
+    )
+    result = crawl(tmp_path, db_url, "appstore")
+    expected = len(
+        [e for e in json.loads(fixture.read_text())["feed"]["entry"] if "im:name" not in e]
+    )
+    assert f"{expected} new" in result.stdout, result.stdout + result.stderr
+    assert all(m.rating is not None for m in stored(engine).values())
+
+
+def test_crawl_due_runs_only_what_the_schedule_says(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    site.add("/reviews", page([review("d", "Колибри опоздал")]))
+    add_source(engine, "reviews", site.url("/reviews"))
+    first = crawl(tmp_path, db_url, "--due")
+    assert first.stdout.startswith("reviews: ok — 1 new")
+    # The source's schedule is 15m: nothing is due a moment later.
+    assert crawl(tmp_path, db_url, "--due").stdout.strip() == "nothing to crawl"
