@@ -345,7 +345,8 @@ def telegram_page(ids: list[int], before: int | None) -> str:
         f"10:15</time></a></div></div>"
         for i in ids
     )
-    return f'<html><body><section class="tgme_channel_history">{more}{messages}</section></body></html>'
+    history = f'<section class="tgme_channel_history">{more}{messages}</section>'
+    return f"<html><body>{history}</body></html>"
 
 
 def test_telegram_channel_pages_back_with_before(
