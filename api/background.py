@@ -8,7 +8,9 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
+from core.classification import ClassificationWorker
 from core.config import Settings
+from core.sentiment import load_configured_classifier
 from core.timeutil import utcnow
 from crawlers.scheduler import CrawlScheduler, SubprocessDispatcher
 from desk.worker import DeskWorker
@@ -30,6 +32,13 @@ def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundSched
     scheduler = BackgroundScheduler(timezone="UTC")
     crawls = CrawlScheduler(engine, SubprocessDispatcher())
     _every(scheduler, crawls.run_due, settings.scheduler_tick)
-    _every(scheduler, DeskWorker(engine, settings).tick, settings.desk_tick)
+    desk = DeskWorker(engine, settings)
+    _every(scheduler, desk.tick, settings.desk_tick)
+    labels = ClassificationWorker(
+        engine,
+        lambda: load_configured_classifier(settings),
+        on_classified=lambda session, mention: desk.triage(session, mention),
+    )
+    _every(scheduler, labels.tick, settings.classify_tick)
     scheduler.start()
     return scheduler

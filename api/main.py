@@ -11,9 +11,21 @@ from sqlalchemy.engine import Engine
 from api.background import start_background_jobs
 from api.errors import install_error_handlers
 from api.ratelimit import RateLimiter
-from api.routes import alerts, brands, cases, demo, health, keys, mentions, sources, templates
+from api.routes import (
+    alerts,
+    brands,
+    cases,
+    classify,
+    demo,
+    health,
+    keys,
+    mentions,
+    sources,
+    templates,
+)
 from core.config import Settings, get_settings
 from core.db import check_connection, make_engine
+from core.sentiment import load_configured_classifier
 from core.timeutil import utcnow
 
 API_PREFIX = "/api/v1"
@@ -52,6 +64,8 @@ def create_app(
     # Demo pages date their sample reviews relative to this moment.
     app.state.started_at = utcnow()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    # Loaded on first use, once per process (cached inside `classifier`).
+    app.state.classifier = lambda: load_configured_classifier(settings)
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -63,6 +77,7 @@ def create_app(
     api.include_router(templates.router)
     api.include_router(alerts.router)
     api.include_router(keys.router)
+    api.include_router(classify.router)
     app.include_router(health.router)
     app.include_router(api)
     app.include_router(demo.router)

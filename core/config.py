@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     model: str = Field(default="bundled", description="'bundled', a local path or a HF model id")
+    # For models whose label names are not obvious: "LABEL_0=negative,LABEL_1=positive".
+    model_labels: str = ""
+    classify_tick: timedelta = timedelta(seconds=2)  # how often new mentions are labelled
     config: Path | None = None
     timezone: str = "UTC"
     secret_key: str = "dev-insecure-secret"
@@ -74,6 +77,10 @@ class Settings(BaseSettings):
         if self.alert_webhook_url and not self.alert_webhook_secret:
             raise ValueError("SVETOFOR_ALERT_WEBHOOK_SECRET is required to sign webhook alerts")
         return self
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def is_sqlite(self) -> bool:

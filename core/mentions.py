@@ -106,9 +106,7 @@ def upsert_mentions(
     stored = {
         m.external_id: m
         for m in session.exec(
-            select(Mention).where(
-                Mention.source_id == source.id, col(Mention.external_id).in_(ids)
-            )
+            select(Mention).where(Mention.source_id == source.id, col(Mention.external_id).in_(ids))
         )
     }
     outcomes = []
@@ -188,7 +186,8 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
         mention.version += 1
         # The old label described the old text: the classification worker picks it up again.
         mention.sentiment_label = mention.sentiment_score = mention.sentiment_model = None
-        mention.classified_at = None
+        mention.sentiment_probs = mention.sentiment_uncertain = None
+        mention.sentiment_disagreement = mention.classified_at = None
         mention.updated_at = now
         outcome = Outcome.updated
     for name in _METADATA_FIELDS:
@@ -310,6 +309,8 @@ def mention_public(mention: Mention, brand: str, source: str) -> MentionPublic:
             label=mention.sentiment_label,  # type: ignore[arg-type]
             score=mention.sentiment_score,
             model=mention.sentiment_model,
+            uncertain=mention.sentiment_uncertain,
+            disagreement=mention.sentiment_disagreement,
         )
     return MentionPublic.model_validate(
         mention, update={"brand": brand, "source": source, "sentiment": sentiment}

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from core.config import Settings
 from core.db import session_scope
 from desk.alerts.delivery import deliver_due, maybe_digest
 from desk.alerts.setup import channels_from_settings, policy_from_settings
+from desk.cases import triage
 from desk.checker import check_deadlines
+from models import Mention
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +24,10 @@ class DeskWorker:
         self.settings = settings
         self.channels = channels_from_settings(settings)
         self.policy = policy_from_settings(settings)
+
+    def triage(self, session: Session, mention: Mention) -> None:
+        """Open or extend a case for a freshly labelled mention that needs an answer."""
+        triage(session, mention, self.policy)
 
     def tick(self) -> None:
         """One pass; errors are logged, never raised, so the loop keeps going."""

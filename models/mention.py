@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import field_validator
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy import text as sa_text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import as_utc, utcnow
@@ -48,6 +49,13 @@ class MentionContent(SQLModel):
 class Mention(MentionContent, table=True):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_mention_source_external"),
+        # The classification worker's queue: mentions without a label yet.
+        Index(
+            "ix_mention_unclassified",
+            "id",
+            sqlite_where=sa_text("sentiment_label IS NULL"),
+            postgresql_where=sa_text("sentiment_label IS NULL"),
+        ),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
         # Keyset pagination walks (occurred_at, id) newest first, optionally per brand/source.
         Index("ix_mention_occurred", "occurred_at", "id"),
@@ -72,6 +80,10 @@ class Mention(MentionContent, table=True):
     sentiment_label: str | None = Field(default=None, max_length=16)
     sentiment_score: float | None = None
     sentiment_model: str | None = Field(default=None, max_length=200)
+    # The text model's own probabilities (the label may be fused with a star rating).
+    sentiment_probs: dict[str, float] | None = Field(default=None, sa_type=JSONType)
+    sentiment_uncertain: bool | None = None  # the model was not sure: a person should look
+    sentiment_disagreement: bool | None = None  # stars and text disagree (5★, angry text)
     classified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The open or last case this mention belongs to. No foreign key: case.mention_id already
     # points here, and a cycle of foreign keys would make table order unresolvable.
@@ -115,6 +127,8 @@ class SentimentPublic(SQLModel):
     label: SentimentLabel
     score: float | None
     model: str | None
+    uncertain: bool | None = None
+    disagreement: bool | None = None
 
 
 class MentionPublic(MentionContent):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from svetofor.commands import config, crawl, database, keys, mentions, serve
+# Model downloads and loads draw progress bars on stderr; a CLI prints results, not bars.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+from svetofor.commands import config, crawl, database, keys, mentions, model, serve
 
 app = typer.Typer(
     help="Svetofor: brand mentions, sentiment traffic lights, replies on time.",
@@ -15,6 +20,9 @@ app = typer.Typer(
 app.command("init")(database.init)
 app.command("serve")(serve.serve)
 app.command("crawl")(crawl.crawl)
+app.command("classify")(model.classify)
+app.command("eval")(model.evaluate)
+app.command("train")(model.train)
 app.add_typer(config.app, name="config")
 app.add_typer(mentions.app, name="mentions")
 app.add_typer(keys.app, name="keys")

@@ -31,6 +31,7 @@ ROUTES = [
     ("GET", "/api/v1/alerts", {"smm"}),
     ("GET", "/api/v1/keys", set()),
     ("POST", "/api/v1/keys", set()),
+    ("POST", "/api/v1/classify", {"smm", "marketer"}),
 ]
 
 

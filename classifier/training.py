@@ -1,0 +1,238 @@
+"""Reproducible CPU fine-tuning recipe: top encoder layers + head of e5-small, 3 classes.
+
+`python -m classifier.training CSV... --out DIR` (what `svetofor train` wraps) selects rows
+deterministically, trains and writes a delta checkpoint (`classifier.modeling.save_delta`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from classifier.data import LABELS, Example, read_many
+from classifier.text import normalize_text
+
+# Rows per (source, label) taken from the training splits of the shared corpora.
+# Everything else of these sources (their test/dev splits, the SentiRuEval-2015 reviews) is
+# held out for evaluation. Quotas balance languages within each class (~25 % English in
+# every class), because SST-2 is English-only and has no neutral class (see SOURCES.md).
+RECIPE_TRAIN_SPLITS = {
+    "sentirueval2015_banks_tweets": "train",
+    "sentirueval2015_telecoms_tweets": "train",
+    "rusentiment": "train",
+    "rusentitweet": "train",
+    "romip2012_news_quotes": "train",
+    "ru_goemotions_machine_translated": "validation",
+    "goemotions": "validation",
+    "sst2": "train",
+}
+RECIPE_QUOTAS: dict[str, dict[str, int]] = {
+    # brand tweets: every negative and positive, neutral capped (it dominates the corpus)
+    "sentirueval2015_banks_tweets": {"negative": 10**6, "neutral": 1200, "positive": 10**6},
+    "sentirueval2015_telecoms_tweets": {"negative": 10**6, "neutral": 1200, "positive": 10**6},
+    "rusentiment": {"negative": 1400, "neutral": 1000, "positive": 1800},
+    "rusentitweet": {"negative": 1200, "neutral": 800, "positive": 1200},
+    "romip2012_news_quotes": {"negative": 700, "neutral": 500, "positive": 700},
+    "ru_goemotions_machine_translated": {"negative": 600, "neutral": 500, "positive": 800},
+    "goemotions": {"negative": 1118, "neutral": 1592, "positive": 1100},
+    "sst2": {"negative": 1200, "neutral": 0, "positive": 900},
+}
+HELD_OUT_SOURCES = {"sentirueval2015_car_reviews", "sentirueval2015_rest_reviews"}
+SST2_MIN_CHARS = 30  # SST-2 train is mostly sub-sentence phrases; keep sentence-like rows
+
+
+@dataclass
+class TrainOptions:
+    """Hyper-parameters of the recipe (defaults = the bundled model)."""
+
+    seed: int = 13
+    trainable_layers: int = 6
+    max_length: int = 128
+    batch_size: int = 32
+    epochs: float = 2.0
+    lr: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    threads: int = 2
+    use_recipe: bool = True
+
+
+def select_rows(
+    examples: Sequence[Example], *, seed: int, use_recipe: bool = True
+) -> list[Example]:
+    """Deterministic training selection; rows from sources the recipe does not know are all kept."""
+    rng = random.Random(seed)
+    groups: dict[tuple[str, str], list[Example]] = defaultdict(list)
+    chosen: list[Example] = []
+    for ex in examples:
+        if not use_recipe or (ex.source not in RECIPE_QUOTAS and ex.source not in HELD_OUT_SOURCES):
+            chosen.append(ex)
+        elif ex.source in RECIPE_QUOTAS and ex.split == RECIPE_TRAIN_SPLITS[ex.source]:
+            if ex.source == "sst2" and len(ex.text) < SST2_MIN_CHARS:
+                continue
+            groups[(ex.source, ex.label)].append(ex)
+    for (source, label), rows in sorted(groups.items()):
+        rows = sorted(rows, key=lambda e: e.text)  # file order must not matter
+        rng.shuffle(rows)
+        chosen.extend(rows[: RECIPE_QUOTAS[source][label]])
+    # goemotions ships every text twice (English + machine translation): one copy per label
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for ex in chosen:
+        if (ex.text, ex.label) not in seen:
+            seen.add((ex.text, ex.label))
+            unique.append(ex)
+    return unique
+
+
+def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length (sort within chunks of 50 batches)."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    chunk = batch_size * 50
+    batches: list[list[int]] = []
+    for start in range(0, len(order), chunk):
+        part = sorted(order[start : start + chunk], key=lambda i: lengths[i])
+        batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def train(
+    csv_paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    models_dir: str | Path = "var/models",
+    log=print,
+    **opts,
+) -> dict:
+    """Fine-tune the e5 base on labelled CSVs and write a delta checkpoint to `out_dir`.
+
+    Args:
+        csv_paths: CSV files with `text,label` (and optionally `lang,source,split`).
+        out_dir: where the checkpoint goes; it then works as `SVETOFOR_MODEL`.
+        models_dir: cache for the converted base model.
+        **opts: fields of `TrainOptions`.
+
+    Returns:
+        A summary dict (rows per label/language, options, seconds).
+    """
+    import torch
+
+    from classifier.modeling import build_e5_classifier, freeze_below, save_delta
+
+    options = TrainOptions(**opts)
+    started = time.monotonic()
+    rng = random.Random(options.seed)
+    torch.manual_seed(options.seed)
+    torch.set_num_threads(options.threads)
+
+    rows = select_rows(read_many(csv_paths), seed=options.seed, use_recipe=options.use_recipe)
+    if not rows:
+        raise ValueError("no labelled rows to train on")
+    counts = Counter((ex.lang or "?", ex.label) for ex in rows)
+    log(f"training rows: {len(rows)} {dict(sorted(counts.items()))}")
+
+    model, tokenizer = build_e5_classifier(models_dir, seed=options.seed)
+    trained = freeze_below(model, options.trainable_layers)
+    label_ids = {name: i for i, name in enumerate(LABELS)}
+    enc = tokenizer(
+        [normalize_text(ex.text) for ex in rows], truncation=True, max_length=options.max_length
+    )["input_ids"]
+    targets = [label_ids[ex.label] for ex in rows]
+    lengths = [len(ids) for ids in enc]
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim > 1]
+    no_decay = [p for p in params if p.ndim <= 1]
+    optim = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": options.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=options.lr,
+    )
+    steps_per_epoch = math.ceil(len(rows) / options.batch_size)
+    total = max(1, int(steps_per_epoch * options.epochs))
+    warmup = int(total * options.warmup_ratio)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim,
+        lambda s: (
+            (s + 1) / max(1, warmup)
+            if s < warmup
+            else max(0.0, (total - s) / max(1, total - warmup))
+        ),
+    )
+    pad = tokenizer.pad_token_id
+    model.train()
+    step, running = 0, 0.0
+    while step < total:
+        for batch in _batches(lengths, options.batch_size, rng):
+            if step >= total:
+                break
+            width = max(lengths[i] for i in batch)
+            ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, i in enumerate(batch):
+                ids[row, : lengths[i]] = torch.tensor(enc[i])
+                mask[row, : lengths[i]] = 1
+            labels = torch.tensor([targets[i] for i in batch])
+            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad(set_to_none=True)
+            step += 1
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 50 == 0 or step == total:
+                elapsed = time.monotonic() - started
+                log(f"step {step}/{total} loss {running:.4f} elapsed {elapsed:.0f}s")
+    model.eval()
+    seconds = round(time.monotonic() - started, 1)
+    summary = {
+        "rows": len(rows),
+        "rows_by_lang_label": {f"{k[0]}/{k[1]}": v for k, v in sorted(counts.items())},
+        "options": asdict(options),
+        "train_seconds": seconds,
+        "final_loss": round(running, 4),
+        "inputs": [Path(p).name for p in csv_paths],
+    }
+    save_delta(model, out_dir, trained, {"training": summary})
+    log(f"saved {out_dir} after {seconds}s")
+    return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry: `python -m classifier.training CSV... --out DIR [--epochs ...]`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("csv", nargs="+")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--models-dir", default="var/models")
+    defaults = TrainOptions()
+    for field, value in asdict(defaults).items():
+        flag = "--" + field.replace("_", "-")
+        if isinstance(value, bool):
+            parser.add_argument(
+                flag, type=lambda s: s.lower() in {"1", "true", "yes"}, default=value
+            )
+        else:
+            parser.add_argument(flag, type=type(value), default=value)
+    args = vars(parser.parse_args(argv))
+    csvs, out, models_dir = args.pop("csv"), args.pop("out"), args.pop("models_dir")
+    summary = train(csvs, out, models_dir=models_dir, log=lambda m: print(m, flush=True), **args)
+    json.dump(summary, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""`svetofor classify`, `svetofor eval`, `svetofor train`: the sentiment model from the shell."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from core.config import Settings
+from svetofor.context import fail, load_settings
+
+CLASSIFY_CHUNK = 256  # texts read and labelled at a time: a big CSV never sits in memory
+
+
+def _classifier(settings: Settings):  # type: ignore[no-untyped-def]
+    from core.sentiment import load_configured_classifier
+
+    try:
+        return load_configured_classifier(settings)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot load model {settings.model!r}: {exc}")
+
+
+def _csv_texts(path: Path, column: str) -> Iterator[str]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or column not in reader.fieldnames:
+                fail(
+                    f"{path}: no {column!r} column (columns: {', '.join(reader.fieldnames or [])})"
+                )
+            for row in reader:
+                yield row[column] or ""
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+
+
+def classify(
+    texts: list[str] = typer.Argument(None, help="texts to label"),
+    file: Path | None = typer.Option(None, "--file", "-f", help="a CSV of texts"),
+    text_column: str = typer.Option("text", help="the CSV column holding the text"),
+    batch_size: int = typer.Option(32, min=1, max=1024),
+) -> None:
+    """Label texts: one JSON line each, {"label", "score", "probs", "uncertain"}."""
+    from classifier import classify_texts
+
+    if bool(texts) == bool(file):
+        fail("give texts or --file, not both", code=2)
+    source: Iterator[str] = iter(texts) if texts else _csv_texts(file, text_column)  # type: ignore[arg-type]
+    first = next(source, None)  # reads the CSV header: a wrong column fails before the model
+    if first is None:
+        return
+    classifier = _classifier(load_settings())
+    chunk: list[str] = []
+    for text in [first, *source, None]:
+        if text is not None:
+            chunk.append(text)
+        if chunk and (text is None or len(chunk) >= CLASSIFY_CHUNK):
+            for result in classify_texts(chunk, classifier, batch_size=batch_size):
+                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            chunk = []
+
+
+def evaluate(
+    file: Path = typer.Argument(..., help="labelled CSV: text,label[,lang]"),
+    text_column: str = typer.Option("text"),
+    label_column: str = typer.Option("label"),
+    batch_size: int = typer.Option(32, min=1, max=1024),
+) -> None:
+    """Accuracy of the configured model on a labelled CSV, as JSON (macro_f1, negative_f1, …)."""
+    from classifier import evaluate as run_evaluation
+
+    if not file.is_file():
+        fail(f"cannot read {file}: no such file")
+    classifier = _classifier(load_settings())
+    try:
+        result = run_evaluation(
+            file,
+            classifier,
+            text_column=text_column,
+            label_column=label_column,
+            batch_size=batch_size,
+        )
+    except (KeyError, ValueError) as exc:
+        fail(f"{file}: {exc}")
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def train(
+    files: list[Path] = typer.Argument(..., help="labelled CSVs: text,label[,lang,source,split]"),
+    out: Path = typer.Option(..., "--out", help="where the model goes (then SVETOFOR_MODEL)"),
+    epochs: float = typer.Option(2.0, min=0.01),
+    trainable_layers: int = typer.Option(6, min=0, max=12, help="top e5 layers fine-tuned"),
+    max_length: int = typer.Option(128, min=16, max=512),
+    batch_size: int = typer.Option(32, min=1),
+    lr: float = typer.Option(5e-5),
+    seed: int = typer.Option(13),
+    threads: int = typer.Option(2, min=1),
+    use_recipe: bool = typer.Option(True, help="the bundled model's sampling recipe"),
+) -> None:
+    """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
+    from classifier import train as run_training
+
+    for file in files:
+        if not file.is_file():
+            fail(f"cannot read {file}: no such file")
+    settings = load_settings()
+    try:
+        summary = run_training(
+            files,
+            out,
+            models_dir=settings.models_dir,
+            log=lambda m: typer.echo(m, err=True),
+            epochs=epochs,
+            trainable_layers=trainable_layers,
+            max_length=max_length,
+            batch_size=batch_size,
+            lr=lr,
+            seed=seed,
+            threads=threads,
+            use_recipe=use_recipe,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

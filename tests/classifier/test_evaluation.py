@@ -1,0 +1,77 @@
+import csv
+
+import pytest
+
+from classifier import Sentiment, evaluate, metrics
+
+GOLD = [
+    "negative",
+    "negative",
+    "negative",
+    "neutral",
+    "neutral",
+    "positive",
+    "positive",
+    "positive",
+]
+PRED = ["negative", "negative", "neutral", "neutral", "negative", "positive", "positive", "neutral"]
+
+
+def test_metrics_by_hand():
+    m = metrics(GOLD, PRED)
+    # negative: tp=2, predicted 3, gold 3 -> P=R=F1=2/3
+    assert m["negative_precision"] == pytest.approx(2 / 3)
+    assert m["negative_recall"] == pytest.approx(2 / 3)
+    assert m["negative_f1"] == pytest.approx(2 / 3)
+    # neutral: tp=1, predicted 3, gold 2 -> P=1/3, R=1/2, F1=0.4
+    assert m["per_class"]["neutral"]["f1"] == pytest.approx(0.4)
+    # positive: tp=2, predicted 2, gold 3 -> P=1, R=2/3, F1=0.8
+    assert m["per_class"]["positive"]["f1"] == pytest.approx(0.8)
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 0.4 + 0.8) / 3)
+    assert m["accuracy"] == pytest.approx(5 / 8)
+    assert m["n"] == 8
+    assert m["confusion_matrix"]["rows_gold_cols_pred"] == [[2, 1, 0], [1, 1, 0], [0, 1, 2]]
+
+
+def test_macro_skips_labels_absent_from_gold_and_predictions():
+    m = metrics(["negative", "positive"], ["negative", "positive"])
+    assert m["macro_f1"] == 1.0
+    m = metrics(["negative", "positive"], ["neutral", "positive"])
+    assert m["macro_f1"] == pytest.approx((0 + 0 + 1) / 3)
+
+
+class FixedClassifier:
+    """Answers from a lookup table, so evaluate() can be checked without a model."""
+
+    version = "fixed"
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def predict(self, texts, batch_size=32):
+        return [Sentiment(self.answers[t], 0.9, {}, False) for t in texts]
+
+
+def test_evaluate_csv_with_languages(tmp_path):
+    path = tmp_path / "dev.csv"
+    rows = [(f"t{i}", g, "ru" if i < 5 else "en") for i, g in enumerate(GOLD)]
+    rows.append(("skipped", "", "ru"))  # unlabelled rows are ignored
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label", "lang"])
+        w.writerows(rows)
+    answers = {f"t{i}": p for i, p in enumerate(PRED)}
+    result = evaluate(path, FixedClassifier(answers))
+    assert result["n"] == 8
+    assert result["macro_f1"] == pytest.approx(metrics(GOLD, PRED)["macro_f1"])
+    assert result["texts_per_second"] > 0
+    assert set(result["per_language"]) == {"ru", "en"}
+    assert result["per_language"]["ru"]["n"] == 5
+    assert result["per_language"]["en"]["negative_f1"] == 0.0  # no negatives in the en rows
+
+
+def test_evaluate_needs_columns(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("body,label\nx,negative\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="text"):
+        evaluate(path, FixedClassifier({}))

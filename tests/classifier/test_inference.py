@@ -1,0 +1,116 @@
+import math
+
+import pytest
+import torch
+
+from classifier import Sentiment, SentimentClassifier, classify_texts
+from classifier.inference import softmax_to_sentiment
+from classifier.labels import LabelMappingError
+from classifier.text import normalize_text
+
+TEXTS = [
+    "good",
+    "very bad service",
+    "the service is ok",
+    "bad",
+    "the service is very very good good good",
+    "ok",
+    "",
+]
+
+
+def reference_probs(clf: SentimentClassifier, text: str) -> list[float]:
+    """One text, no padding, straight through the model: what batching must reproduce."""
+    enc = clf.tokenizer([normalize_text(text) or " "], return_tensors="pt")
+    with torch.inference_mode():
+        logits = clf.model(**enc).logits[0]
+    return torch.softmax(logits, -1).tolist()
+
+
+def test_postprocess_is_a_pure_softmax():
+    s = softmax_to_sentiment(
+        [0.0, math.log(2), math.log(7)], {0: "negative", 1: "neutral", 2: "positive"}, 0.6
+    )
+    assert s == Sentiment(
+        "positive",
+        pytest.approx(0.7),
+        pytest.approx({"negative": 0.1, "neutral": 0.2, "positive": 0.7}),
+        False,
+    )
+    unsure = softmax_to_sentiment(
+        [0.0, 0.0, 0.1], {0: "negative", 1: "neutral", 2: "positive"}, 0.6
+    )
+    assert unsure.uncertain
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 32])
+def test_batched_sorted_padded_prediction_matches_single_texts(tiny_model_dir, batch_size):
+    clf = SentimentClassifier.load(tiny_model_dir())
+    results = clf.predict(TEXTS, batch_size=batch_size)
+    assert len(results) == len(TEXTS)
+    for text, result in zip(TEXTS, results, strict=True):
+        ref = reference_probs(clf, text)
+        assert [result.probs[k] for k in ("negative", "neutral", "positive")] == pytest.approx(
+            ref, abs=1e-5
+        )
+        assert result.label == max(result.probs, key=result.probs.get)
+        assert result.score == pytest.approx(max(ref), abs=1e-5)
+
+
+def test_single_string_and_empty_list(tiny_model_dir):
+    clf = SentimentClassifier.load(tiny_model_dir())
+    one = clf.predict("very bad service")
+    assert len(one) == 1 and isinstance(one[0], Sentiment)
+    assert clf.predict([]) == []
+
+
+def test_labels_of_other_models_are_mapped(tiny_model_dir):
+    # a binary model whose first output is positive: probabilities land on the right names
+    clf = SentimentClassifier.load(tiny_model_dir({0: "POSITIVE", 1: "NEGATIVE"}))
+    for text, result in zip(TEXTS, clf.predict(TEXTS), strict=True):
+        pos, neg = reference_probs(clf, text)
+        assert result.probs == pytest.approx(
+            {"negative": neg, "neutral": 0.0, "positive": pos}, abs=1e-5
+        )
+
+
+def test_five_star_model_sums_probabilities(tiny_model_dir):
+    labels = {i: f"{i + 1} stars" for i in range(5)}
+    clf = SentimentClassifier.load(tiny_model_dir(labels))
+    result = clf.predict("the service is ok")[0]
+    ref = reference_probs(clf, "the service is ok")
+    assert result.probs["negative"] == pytest.approx(ref[0] + ref[1], abs=1e-5)
+    assert result.probs["neutral"] == pytest.approx(ref[2], abs=1e-5)
+    assert result.probs["positive"] == pytest.approx(ref[3] + ref[4], abs=1e-5)
+
+
+def test_unclear_labels_need_override(tiny_model_dir):
+    path = tiny_model_dir({0: "joy", 1: "meh", 2: "anger"})
+    with pytest.raises(LabelMappingError):
+        SentimentClassifier.load(path)
+    clf = SentimentClassifier.load(
+        path, label_map={"joy": "positive", "meh": "neutral", "anger": "negative"}
+    )
+    result = clf.predict("good")[0]
+    joy, meh, anger = reference_probs(clf, "good")
+    assert result.probs == pytest.approx(
+        {"negative": anger, "neutral": meh, "positive": joy}, abs=1e-5
+    )
+
+
+def test_classify_texts_json_shape_and_fusion(tiny_model_dir):
+    clf = SentimentClassifier.load(tiny_model_dir())
+    out = classify_texts(["good", "bad"], clf, ratings=[5, None])
+    assert set(out[0]) == {"label", "score", "probs", "uncertain", "fused"}
+    assert set(out[0]["fused"]) == {"label", "score", "probs", "disagreement"}
+    assert "fused" not in out[1]
+    with pytest.raises(ValueError):
+        classify_texts(["good"], clf, ratings=[])
+
+
+def test_normalize_text():
+    assert (
+        normalize_text("@Sberbank  опять   https://t.co/x1 не работает\n")
+        == "@user опять http не работает"
+    )
+    assert normalize_text("mail a@b.ru") == "mail a@b.ru"

@@ -1,0 +1,105 @@
+"""train() and delta checkpoints, on a tiny stand-in for the converted e5 base."""
+
+import csv
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from classifier import SentimentClassifier, train
+from classifier.data import Example
+from classifier.e5_convert import BASE_DIRNAME, CONVERTER_VERSION
+from classifier.training import select_rows
+
+from .conftest import make_model, make_tokenizer
+
+ROWS = [
+    ("very bad service", "negative"),
+    ("bad", "negative"),
+    ("the service is ok", "neutral"),
+    ("ok", "neutral"),
+    ("very good", "positive"),
+    ("good service", "positive"),
+] * 4
+
+
+@pytest.fixture
+def fake_models_dir(tmp_path):
+    """A models dir whose cached 'e5 base' is a tiny BERT, so nothing real is converted."""
+    base = tmp_path / "models" / BASE_DIRNAME
+    make_model({0: "a", 1: "b", 2: "c"}).bert.save_pretrained(base)
+    make_tokenizer().save_pretrained(base)
+    (base / "svetofor-base.json").write_text(json.dumps({"converter_version": CONVERTER_VERSION}))
+    return tmp_path / "models"
+
+
+def write_csv(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows(rows)
+    return path
+
+
+def test_train_writes_a_small_delta_that_loads(tmp_path, fake_models_dir):
+    data = write_csv(tmp_path / "train.csv", ROWS)
+    out = tmp_path / "model"
+    summary = train(
+        [data],
+        out,
+        models_dir=fake_models_dir,
+        trainable_layers=1,
+        epochs=100,
+        batch_size=4,
+        lr=3e-3,
+        log=lambda m: None,
+    )
+    assert summary["rows"] == 6  # duplicates removed
+    tensors = load_file(str(out / "delta.safetensors"))
+    assert all(t.dtype == torch.float16 for t in tensors.values())
+    assert any(k.startswith("bert.encoder.layer.1.") for k in tensors)
+    assert not any(k.startswith(("bert.encoder.layer.0.", "bert.embeddings.")) for k in tensors)
+    assert {"classifier.weight", "bert.pooler.dense.weight"} <= set(tensors)
+
+    clf = SentimentClassifier.load(out, models_dir=fake_models_dir)
+    assert clf.version.startswith(str(out) + "@")
+    trained = dict(clf.model.named_parameters())
+    for name, tensor in tensors.items():
+        assert torch.equal(trained[name].data, tensor.float())
+    texts = sorted({t for t, _ in ROWS})
+    gold = dict(ROWS)
+    hits = sum(s.label == gold[t] for t, s in zip(texts, clf.predict(texts), strict=True))
+    assert hits >= 5, summary  # it learned the toy data
+
+
+def test_training_is_deterministic(tmp_path, fake_models_dir):
+    data = write_csv(tmp_path / "train.csv", ROWS)
+    runs = []
+    for name in ("a", "b"):
+        train(
+            [data],
+            tmp_path / name,
+            models_dir=fake_models_dir,
+            trainable_layers=1,
+            epochs=1,
+            batch_size=4,
+            log=lambda m: None,
+        )
+        runs.append(load_file(str(tmp_path / name / "delta.safetensors")))
+    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
+
+
+def test_recipe_keeps_dev_splits_out():
+    rows = [
+        Example("t1", "negative", "ru", "sentirueval2015_banks_tweets", "train"),
+        Example("t2", "negative", "ru", "sentirueval2015_banks_tweets", "test"),
+        Example("r1", "negative", "ru", "sentirueval2015_car_reviews", "train"),
+        Example("s1", "positive", "en", "sst2", "dev"),
+        Example("s2", "positive", "en", "sst2", "train"),  # too short for the recipe
+        Example("s3 is a long enough english sentence", "positive", "en", "sst2", "train"),
+        Example("mine", "neutral"),  # the user's own rows are always used
+    ]
+    chosen = {e.text for e in select_rows(rows, seed=1)}
+    assert chosen == {"t1", "s3 is a long enough english sentence", "mine"}
+    assert len(select_rows(rows, seed=1, use_recipe=False)) == len(rows)

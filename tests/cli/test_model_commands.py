@@ -1,0 +1,65 @@
+"""`svetofor classify` and `svetofor eval` as a user runs them, on a tiny model built here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import run
+
+pytest.importorskip("torch")
+
+from tests.classifier.conftest import make_model, make_tokenizer  # noqa: E402
+
+
+@pytest.fixture
+def model_env(tmp_path: Path) -> dict[str, str]:
+    model_dir = tmp_path / "tiny-model"
+    make_model({0: "negative", 1: "neutral", 2: "positive"}, seed=7).save_pretrained(model_dir)
+    make_tokenizer().save_pretrained(model_dir)
+    return {"SVETOFOR_MODEL": str(model_dir)}
+
+
+def test_classify_texts_prints_json_lines(tmp_path: Path, model_env: dict[str, str]) -> None:
+    result = run(tmp_path, "classify", "very bad service", "good", **model_env)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 2
+    assert {"label", "score", "probs", "uncertain"} <= set(lines[0])
+    assert lines[0]["label"] in ("negative", "neutral", "positive")
+
+
+def test_classify_a_csv_column(tmp_path: Path, model_env: dict[str, str]) -> None:
+    data = tmp_path / "texts.csv"
+    data.write_text("id,body\n1,good\n2,\"bad, very bad\"\n3,ok\n", encoding="utf-8")
+    result = run(tmp_path, "classify", "--file", str(data), "--text-column", "body",
+                 **model_env)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+    missing = run(tmp_path, "classify", "--file", str(data), **model_env)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == f"error: {data}: no 'text' column (columns: id, body)"
+
+
+def test_eval_reports_the_contract_metrics(tmp_path: Path, model_env: dict[str, str]) -> None:
+    data = tmp_path / "gold.csv"
+    data.write_text("text,label,lang\ngood,positive,en\nbad,negative,en\nok,neutral,ru\n"
+                    "very bad,negative,ru\n", encoding="utf-8")
+    result = run(tmp_path, "eval", str(data), **model_env)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert {"macro_f1", "negative_f1", "negative_precision", "negative_recall", "n",
+            "texts_per_second", "confusion_matrix", "per_language"} <= set(metrics)
+    assert metrics["n"] == 4
+    assert set(metrics["per_language"]) == {"en", "ru"}
+
+
+def test_model_errors_are_one_line(tmp_path: Path) -> None:
+    broken = run(tmp_path, "classify", "hi", SVETOFOR_MODEL=str(tmp_path / "nowhere"))
+    assert broken.returncode == 1
+    assert broken.stderr.startswith(f"error: cannot load model '{tmp_path / 'nowhere'}'")
+    assert run(tmp_path, "eval", "missing.csv").stderr.strip() == (
+        "error: cannot read missing.csv: no such file")
+    assert run(tmp_path, "classify").returncode == 2
