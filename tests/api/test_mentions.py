@@ -180,7 +180,13 @@ def test_sentiment_filter_and_shape(seeded: TestClient, engine: Engine) -> None:
         session.add(mention)
         session.commit()
     [item] = seeded.get("/api/v1/mentions", params={"sentiment": "negative"}).json()["items"]
-    assert item["sentiment"] == {"label": "negative", "score": 0.93, "model": "e5-small-svetofor@1"}
+    assert item["sentiment"] == {
+        "label": "negative",
+        "score": 0.93,
+        "model": "e5-small-svetofor@1",
+        "uncertain": None,
+        "disagreement": None,
+    }
 
 
 def test_keyset_pages_neither_skip_nor_repeat_while_mentions_arrive(
