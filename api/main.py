@@ -13,6 +13,7 @@ from api.errors import install_error_handlers
 from api.ratelimit import RateLimiter
 from api.routes import (
     alerts,
+    analytics,
     brands,
     cases,
     classify,
@@ -78,6 +79,7 @@ def create_app(
     api.include_router(alerts.router)
     api.include_router(keys.router)
     api.include_router(classify.router)
+    api.include_router(analytics.router)
     app.include_router(health.router)
     app.include_router(api)
     app.include_router(demo.router)

@@ -38,6 +38,15 @@ def lemmas(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+@lru_cache(maxsize=200_000)
+def normal_form(word: str) -> str:
+    """The most likely dictionary form of a lower-cased word (Russian), else the word."""
+    word = word.replace("ё", "е")
+    if not _CYRILLIC.search(word):
+        return word
+    return str(_analyzer().parse(word)[0].normal_form).replace("ё", "е")
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased words of a text: letters and digits, split at everything else."""
     return _WORD.findall(text.lower())

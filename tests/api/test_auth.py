@@ -32,6 +32,8 @@ ROUTES = [
     ("GET", "/api/v1/keys", set()),
     ("POST", "/api/v1/keys", set()),
     ("POST", "/api/v1/classify", {"smm", "marketer"}),
+    ("GET", "/api/v1/analytics/sentiment", {"smm", "marketer"}),
+    ("GET", "/api/v1/analytics/responses", {"smm", "marketer"}),
 ]
 
 

@@ -1,0 +1,1 @@
+"""What marketers ask: sentiment dynamics, share of voice, complaint terms, response KPIs."""

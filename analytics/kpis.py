@@ -1,0 +1,59 @@
+"""Response KPIs: replies within the deadline, time to first reply, open and breached cases."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from models import Case, CaseState, Sla
+
+# Cases still owing a reply (a resolved case only awaits closing).
+AWAITING = [CaseState.new, CaseState.acknowledged]
+
+
+def response_kpis(
+    session: Session, *, brand_id: int, since: datetime, until: datetime
+) -> dict[str, Any]:
+    """Over cases opened in [since, until); open and breached counts are as of now."""
+    opened = session.exec(
+        select(Case).where(
+            Case.brand_id == brand_id,
+            col(Case.opened_at) >= since,
+            col(Case.opened_at) < until,
+            Case.state != CaseState.dismissed,
+        )
+    ).all()
+    decided = [c for c in opened if c.first_reply_sla in (Sla.met, Sla.missed, Sla.breached)]
+    met = sum(1 for c in decided if c.first_reply_sla == Sla.met)
+    waits = [
+        (c.first_replied_at - c.first_reply_start).total_seconds() / 3600
+        for c in opened
+        if c.first_replied_at is not None
+    ]
+    open_now = session.exec(
+        select(func.count())
+        .select_from(Case)
+        .where(Case.brand_id == brand_id, col(Case.state).in_(AWAITING))
+    ).one()
+    breached_now = session.exec(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.brand_id == brand_id,
+            col(Case.state).in_(AWAITING),
+            (col(Case.first_reply_sla) == Sla.breached)
+            | (col(Case.resolution_sla) == Sla.breached),
+        )
+    ).one()
+    return {
+        "cases_opened": len(opened),
+        "first_replies_within_deadline": met,
+        "first_replies_decided": len(decided),
+        "share_within_deadline": met / len(decided) if decided else None,
+        "median_hours_to_first_reply": statistics.median(waits) if waits else None,
+        "open_cases": int(open_now),
+        "breached_cases": int(breached_now),
+    }
