@@ -175,7 +175,7 @@ def by_source(
     )
     per_source: dict[str, Counter[str]] = {}
     for name, label, count in session.exec(query):
-        per_source.setdefault(name, Counter())[label] += count
+        per_source.setdefault(name, Counter())[str(label)] += count
     rows = [{"source": name, **summarize(counts)} for name, counts in per_source.items()]
     return sorted(rows, key=lambda r: (-r["negative"], r["source"]))
 
