@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
 
 from api.background import start_background_jobs
+from api.dashboard import routes as dashboard
 from api.errors import install_error_handlers
 from api.ratelimit import RateLimiter
 from api.routes import (
@@ -30,6 +35,7 @@ from core.sentiment import load_configured_classifier
 from core.timeutil import utcnow
 
 API_PREFIX = "/api/v1"
+DASHBOARD_STATIC = Path(dashboard.__file__).with_name("static")
 
 
 def create_app(
@@ -68,6 +74,17 @@ def create_app(
     # Loaded on first use, once per process (cached inside `classifier`).
     app.state.classifier = lambda: load_configured_classifier(settings)
     install_error_handlers(app)
+    # The dashboard's session: signed, HttpOnly; SameSite=Lax keeps links from alert emails
+    # working while cross-site form posts carry no cookie (forms also carry a CSRF token).
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="svetofor_session",
+        same_site="lax",
+        https_only=settings.environment == "production",
+        max_age=12 * 3600,
+    )
+    app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_STATIC), name="static")
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
@@ -83,4 +100,10 @@ def create_app(
     app.include_router(health.router)
     app.include_router(api)
     app.include_router(demo.router)
+    app.include_router(dashboard.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/dashboard/")
+
     return app

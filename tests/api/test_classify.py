@@ -16,7 +16,7 @@ from tests.conftest import make_key
 
 pytest.importorskip("torch")
 
-from tests.classifier.conftest import make_model, make_tokenizer  # noqa: E402
+from tests.classifier.conftest import make_model, make_tokenizer
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The server-rendered dashboard: the case queue, cases, brand charts, crawl status."""

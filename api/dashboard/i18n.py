@@ -1,0 +1,126 @@
+"""The dashboard's words in Russian and English."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+LANGUAGES = ("ru", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Svetofor",
+        "queue": "Case queue",
+        "sources": "Sources",
+        "brands": "Brands",
+        "sign_in": "Sign in",
+        "sign_out": "Sign out",
+        "api_key": "API key",
+        "bad_key": "Unknown or revoked key.",
+        "deadline": "Deadline",
+        "time_left": "Time left",
+        "brand": "Brand",
+        "priority": "Priority",
+        "state": "State",
+        "reason": "Reason",
+        "author": "Author",
+        "mention": "Mention",
+        "no_cases": "No open cases. Well done.",
+        "timeline": "Timeline",
+        "replies": "Replies",
+        "history": "Author's other mentions",
+        "acknowledgement": "First reply (acknowledgement)",
+        "resolution": "Second reply (resolution)",
+        "draft": "Draft from template",
+        "text": "Text (leave empty to use the template)",
+        "promised": "Expect news by",
+        "approve": "Approve",
+        "posted": "Mark posted",
+        "url": "Where it was posted (URL)",
+        "no_followup": "Resolved at once (no second reply needed)",
+        "dismiss": "Dismiss",
+        "dismiss_reason": "Reason (spam, not about us…)",
+        "sentiment": "Sentiment, last 30 days",
+        "net": "Net sentiment",
+        "last_run": "Last run",
+        "status": "Status",
+        "counts": "Counts",
+        "never": "never",
+        "first_reply": "First reply",
+        "resolution_due": "Resolution",
+        "overdue": "overdue",
+        "terms": "What complaints are about",
+        "kpis": "Responses",
+        "within": "First replies within the deadline",
+        "median": "Median hours to first reply",
+        "open": "Open cases",
+        "breached": "Breached",
+        "forbidden": "Your role cannot open this.",
+        "error": "Error",
+        "none": "—",
+        "close": "Close case",
+    },
+    "ru": {
+        "title": "Светофор",
+        "queue": "Очередь обращений",
+        "sources": "Источники",
+        "brands": "Бренды",
+        "sign_in": "Войти",
+        "sign_out": "Выйти",
+        "api_key": "API-ключ",
+        "bad_key": "Ключ неизвестен или отозван.",
+        "deadline": "Срок",
+        "time_left": "Осталось",
+        "brand": "Бренд",
+        "priority": "Приоритет",
+        "state": "Состояние",
+        "reason": "Причина",
+        "author": "Автор",
+        "mention": "Упоминание",
+        "no_cases": "Открытых обращений нет.",
+        "timeline": "История",
+        "replies": "Ответы",
+        "history": "Другие упоминания автора",
+        "acknowledgement": "Первый ответ (приняли в работу)",
+        "resolution": "Второй ответ (решено)",
+        "draft": "Черновик по шаблону",
+        "text": "Текст (пусто — по шаблону)",
+        "promised": "Вернёмся с ответом до",
+        "approve": "Утвердить",
+        "posted": "Отметить опубликованным",
+        "url": "Где опубликован (URL)",
+        "no_followup": "Решено сразу (второй ответ не нужен)",
+        "dismiss": "Отклонить",
+        "dismiss_reason": "Причина (спам, не о нас…)",
+        "sentiment": "Тональность за 30 дней",
+        "net": "Индекс тональности",
+        "last_run": "Последний обход",
+        "status": "Статус",
+        "counts": "Итоги",
+        "never": "ни разу",
+        "first_reply": "Первый ответ",
+        "resolution_due": "Решение",
+        "overdue": "просрочено",
+        "terms": "На что жалуются",
+        "kpis": "Ответы",
+        "within": "Первые ответы в срок",
+        "median": "Медиана часов до первого ответа",
+        "open": "Открытые обращения",
+        "breached": "Просрочены",
+        "forbidden": "Вашей роли сюда нельзя.",
+        "error": "Ошибка",
+        "none": "—",
+        "close": "Закрыть обращение",
+    },
+}
+
+
+def language(request: Request) -> str:
+    """`?lang=` (remembered in the session), else the browser's preference, else Russian."""
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        request.session["lang"] = chosen
+        return chosen
+    if request.session.get("lang") in LANGUAGES:
+        return str(request.session["lang"])
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "ru"

@@ -1,0 +1,238 @@
+"""The dashboard in headless Chromium: sign in, the queue by deadline, a case worked through
+both reply stages, the chart, and review text that must never run as markup.
+
+Screenshots go to test-artifacts/dashboard/."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.main import create_app
+from core.config import Settings
+from core.mentions import MentionData, upsert_mention
+from desk.alerts.policy import AlertPolicy
+from desk.cases import triage
+from models import Role
+from tests.conftest import make_key
+from tests.factories import make_brand, make_source
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+XSS = '<img src=x onerror=alert(1)> и <script>alert("xss")</script> Колибри опоздал'
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"
+)
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def server(settings: Settings, engine: Engine) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> dict[str, object]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    cases = {}
+    with Session(engine) as session:
+        brand = make_brand(session, "Колибри", keywords=["Колибри"])
+        source = make_source(
+            session, brand, "reviews", kind="html", url="https://reviews.example/kolibri"
+        )
+        for external_id, hours_ago, text, day in (
+            ("late", 22, "Курьер опоздал на два часа", 0),
+            ("xss", 5, XSS, 0),
+            ("soon", 12, "Суп холодный", 0),
+        ):
+            published = now - timedelta(hours=hours_ago)
+            mention, _ = upsert_mention(
+                session,
+                source,
+                MentionData(
+                    external_id=external_id,
+                    text=text,
+                    author=f"Автор {external_id}",
+                    published_at=published,
+                    rating=1,
+                    lang="ru",
+                ),
+                now=published,
+            )
+            mention.sentiment_label, mention.sentiment_score = "negative", 0.95
+            for days in range(day, 5):  # some history for the chart
+                extra, _ = upsert_mention(
+                    session,
+                    source,
+                    MentionData(
+                        external_id=f"{external_id}-{days}",
+                        text="Колибри хорош",
+                        published_at=now - timedelta(days=days, hours=1),
+                    ),
+                )
+                extra.sentiment_label = "positive"
+            case = triage(session, mention, AlertPolicy(), now=published)
+            assert case is not None
+            cases[external_id] = case.id
+        session.commit()
+    return {
+        "cases": cases,
+        "smm": make_key(engine, Role.smm),
+        "marketer": make_key(engine, Role.marketer),
+    }
+
+
+def browser_page(p):  # type: ignore[no-untyped-def]
+    browser = p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+    page = browser.new_page(locale="ru-RU")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    return browser, page, dialogs
+
+
+def sign_in(page, base: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/dashboard/")
+    assert page.url.endswith("/dashboard/login")
+    page.fill("input[name=key]", key)
+    page.click("#sign-in")
+
+
+def test_smm_works_the_queue_end_to_end(server: str, seeded: dict) -> None:  # type: ignore[type-arg]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    cases = seeded["cases"]
+    with playwright_api.sync_playwright() as p:
+        browser, page, dialogs = browser_page(p)
+        sign_in(page, server, seeded["smm"])
+        page.wait_for_selector("table.queue")
+        order = page.eval_on_selector_all("tr.case-row", "rows => rows.map(r => +r.dataset.caseId)")
+        assert order == [cases["late"], cases["soon"], cases["xss"]]  # by deadline
+        page.wait_for_function("document.querySelector('.countdown').textContent.includes('h')")
+        first = page.text_content("tr.case-row .countdown")
+        assert (first is not None and first.startswith("1h")) or first.startswith("2h")
+        page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
+
+        # A case whose text is hostile markup shows it as text and runs nothing.
+        page.click(f"tr[data-case-id='{cases['xss']}'] a")
+        page.wait_for_selector(".mention-text")
+        assert page.text_content(".mention-text") == XSS
+        assert page.query_selector(".mention-text img") is None
+        assert page.query_selector(".mention-text script") is None
+        page.screenshot(path=str(ARTIFACTS / "case-xss.png"), full_page=True)
+
+        # Stage one: draft from the template, approve, mark posted.
+        page.click("form.draft-form button.draft")
+        page.wait_for_selector(".reply[data-stage='acknowledgement']")
+        assert "не позднее" in (page.text_content(".reply-text") or "")
+        page.click(".reply button.approve")
+        page.wait_for_selector(".reply .reply-status:text('approved')")
+        page.fill(".posted-form input[name=url]", "https://reviews.example/kolibri#answer-1")
+        page.click(".posted-form button.mark-posted")
+        page.wait_for_selector("h1 .state:text('acknowledged')")
+        assert "met" in (page.text_content(".deadlines") or "")
+
+        # Stage two: the resolution, written by hand, posted.
+        page.fill("form.draft-form textarea[name=text]", "Разобрались: курьер <b>сменён</b>.")
+        page.click("form.draft-form button.draft")
+        page.wait_for_selector(".reply[data-stage='resolution']")
+        page.click(".reply[data-stage='resolution'] .posted-form button.mark-posted")
+        page.wait_for_selector("h1 .state:text('resolved')")
+        assert "Разобрались: курьер <b>сменён</b>." in (
+            page.content().replace("&lt;", "<").replace("&gt;", ">")
+        )
+        page.screenshot(path=str(ARTIFACTS / "case-resolved.png"), full_page=True)
+
+        # The brand page draws the sentiment chart.
+        page.goto(f"{server}/dashboard/brands/Колибри")
+        page.wait_for_selector("#sentiment-chart rect")
+        assert page.eval_on_selector_all("#sentiment-chart rect.bar-positive", "r => r.length") >= 4
+        page.screenshot(path=str(ARTIFACTS / "brand.png"), full_page=True)
+        assert dialogs == []
+        browser.close()
+
+
+def test_marketer_sees_charts_not_the_queue_and_forms_need_csrf(
+    server: str,
+    seeded: dict,  # type: ignore[type-arg]
+) -> None:
+    with playwright_api.sync_playwright() as p:
+        browser, page, _ = browser_page(p)
+        sign_in(page, server, seeded["marketer"])
+        page.wait_for_url("**/dashboard/brands")
+        response = page.goto(f"{server}/dashboard/")
+        assert response is not None and response.status == 403
+        cookie = next(c for c in page.context.cookies() if c["name"] == "svetofor_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        # A form post without the session's CSRF token is refused.
+        forged = page.request.post(f"{server}/dashboard/cases/1/dismiss", form={"reason": "spam"})
+        assert forged.status == 403
+        browser.close()
+
+
+def test_a_wrong_key_is_refused(server: str, seeded: dict) -> None:  # type: ignore[type-arg]
+    with playwright_api.sync_playwright() as p:
+        browser, page, _ = browser_page(p)
+        sign_in(page, server, "svf_wrong")
+        assert page.text_content(".error") == "Ключ неизвестен или отозван."
+        browser.close()
+
+
+def test_sources_page_shows_crawl_status(server: str, seeded: dict, engine: Engine) -> None:  # type: ignore[type-arg]
+    from models import CrawlRun, CrawlStatus
+
+    with Session(engine) as session:
+        session.add(
+            CrawlRun(
+                source_id=1,
+                status=CrawlStatus.blocked,
+                error_summary="blocked: captcha at https://reviews.example/kolibri",
+                counts={"new": 0},
+            )
+        )
+        session.commit()
+    with playwright_api.sync_playwright() as p:
+        browser, page, _ = browser_page(p)
+        sign_in(page, server, seeded["smm"])
+        page.goto(f"{server}/dashboard/sources?lang=en")
+        page.wait_for_selector("tr.source-row.status-blocked")
+        assert "blocked: captcha" in (page.text_content("tr.source-row") or "")
+        assert page.text_content("h1") == "Sources"
+        page.screenshot(path=str(ARTIFACTS / "sources.png"), full_page=True)
+        browser.close()
