@@ -19,7 +19,6 @@ DEV_SETS: dict[str, tuple[str, set[str] | None]] = {
     "ru_rusentiment_test": ("ru_rusentiment.csv", {"test"}),
     "ru_rusentitweet_test": ("ru_rusentitweet.csv", {"test"}),
     "ru_romip_news_test": ("ru_romip2012_news_quotes.csv", {"test"}),
-    "ru_en_goemotions_test": ("ru_en_goemotions.csv", {"test"}),
 }
 
 

@@ -158,20 +158,27 @@ def test_smm_works_the_queue_end_to_end(server: str, seeded: dict) -> None:  # t
         page.screenshot(path=str(ARTIFACTS / "case-xss.png"), full_page=True)
 
         # Stage one: draft from the template, approve, mark posted.
-        page.click("form.draft-form button.draft")
+        with page.expect_navigation():
+            page.click("form.draft-form button.draft")
         page.wait_for_selector(".reply[data-stage='acknowledgement']")
         assert "не позднее" in (page.text_content(".reply-text") or "")
         page.click(".reply button.approve")
         page.wait_for_selector(".reply .reply-status:text('approved')")
         page.fill(".posted-form input[name=url]", "https://reviews.example/kolibri#answer-1")
-        page.click(".posted-form button.mark-posted")
+        with page.expect_navigation():
+            page.click(".posted-form button.mark-posted")
         page.wait_for_selector("h1 .state:text('acknowledged')")
         assert "met" in (page.text_content(".deadlines") or "")
 
         # Stage two: the resolution, written by hand, posted.
         page.fill("form.draft-form textarea[name=text]", "Разобрались: курьер <b>сменён</b>.")
-        page.click("form.draft-form button.draft")
-        page.wait_for_selector(".reply[data-stage='resolution']")
+        with page.expect_navigation():
+            page.click("form.draft-form button.draft")
+        try:
+            page.wait_for_selector(".reply[data-stage='resolution']", timeout=10_000)
+        except playwright_api.TimeoutError:
+            (ARTIFACTS / "failure.html").write_text(page.content(), encoding="utf-8")
+            raise
         page.click(".reply[data-stage='resolution'] .posted-form button.mark-posted")
         page.wait_for_selector("h1 .state:text('resolved')")
         assert "Разобрались: курьер <b>сменён</b>." in (
