@@ -46,7 +46,7 @@ def serve(pages: int) -> ThreadingHTTPServer:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # else delayed ACKs add ~40 ms to every page
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/robots.txt":
                 body, status = b"User-agent: *\nAllow: /\n", 200
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -14,6 +15,7 @@ from core.timeutil import utcnow
 from models import Mention
 
 logger = logging.getLogger(__name__)
+LOAD_RETRY_SECONDS = 300
 
 
 class Classifier(Protocol):
@@ -52,12 +54,29 @@ class ClassificationWorker:
         self.batch_size = batch_size
         self.limit = limit
         self._classifier: Classifier | None = None
+        self._load_failed_at: float | None = None
 
     @property
     def classifier(self) -> Classifier:
         if self._classifier is None:
             self._classifier = self.load_classifier()
         return self._classifier
+
+    def available(self) -> bool:
+        """Load the model once; when it cannot load, say so once and retry only rarely."""
+        if self._classifier is not None:
+            return True
+        now = time.monotonic()
+        if self._load_failed_at is not None and now - self._load_failed_at < LOAD_RETRY_SECONDS:
+            return False
+        try:
+            self._classifier = self.load_classifier()
+        except Exception as exc:
+            if self._load_failed_at is None:
+                logger.error("sentiment model unavailable, mentions stay unlabelled: %s", exc)
+            self._load_failed_at = now
+            return False
+        return True
 
     def pending(self, session: Session, version: str) -> list[Mention]:
         unlabeled = session.exec(
@@ -115,6 +134,8 @@ class ClassificationWorker:
 
     def tick(self) -> None:
         """Work through the backlog; errors are logged and the next tick tries again."""
+        if not self.available():
+            return
         try:
             while self.run_once() >= self.limit:
                 pass

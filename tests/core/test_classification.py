@@ -105,3 +105,22 @@ def test_negative_mentions_open_cases(engine: Engine, tmp_path: Path) -> None:
                                 ).all()
         low_rated = [m for m in session.exec(select(Mention)) if m.rating and m.rating <= 2]
         assert {c.mention_id for c in cases} == {m.id for m in [*negative, *low_rated]}
+
+
+def test_a_model_that_cannot_load_is_reported_once(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed_mentions(engine)
+    calls = []
+
+    def broken() -> SentimentClassifier:
+        calls.append(1)
+        raise FileNotFoundError("no model at /nowhere")
+
+    worker = ClassificationWorker(engine, broken)
+    worker.tick()
+    worker.tick()
+    assert len(calls) == 1  # not retried on every tick
+    assert [r.getMessage() for r in caplog.records] == [
+        "sentiment model unavailable, mentions stay unlabelled: no model at /nowhere"]
+    assert labels(engine)["m0"] == (None, None)
