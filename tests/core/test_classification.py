@@ -18,13 +18,12 @@ from tests.factories import make_brand, make_source
 
 pytest.importorskip("torch")
 
-from classifier import SentimentClassifier  # noqa: E402
-from tests.classifier.conftest import make_model, make_tokenizer  # noqa: E402
+from classifier import SentimentClassifier
+from tests.classifier.conftest import make_model, make_tokenizer
 
 
 def tiny_model(path: Path, seed: int, id2label: dict[int, str] | None = None) -> Path:
-    make_model(id2label or {0: "negative", 1: "neutral", 2: "positive"}, seed).save_pretrained(
-        path)
+    make_model(id2label or {0: "negative", 1: "neutral", 2: "positive"}, seed).save_pretrained(path)
     make_tokenizer().save_pretrained(path)
     return path
 
@@ -32,17 +31,23 @@ def tiny_model(path: Path, seed: int, id2label: dict[int, str] | None = None) ->
 def seed_mentions(engine: Engine) -> None:
     with Session(engine) as session:
         source = make_source(session, make_brand(session))
-        for i, (text, rating) in enumerate([("very bad service", 1), ("good", None),
-                                            ("the service is ok", 5)]):
-            upsert_mention(session, source, MentionData(external_id=f"m{i}", text=text,
-                                                        rating=rating, author=f"a{i}"))
+        for i, (text, rating) in enumerate(
+            [("very bad service", 1), ("good", None), ("the service is ok", 5)]
+        ):
+            upsert_mention(
+                session,
+                source,
+                MentionData(external_id=f"m{i}", text=text, rating=rating, author=f"a{i}"),
+            )
         session.commit()
 
 
 def labels(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
     with Session(engine) as session:
-        return {m.external_id: (m.sentiment_label, m.sentiment_model)
-                for m in session.exec(select(Mention))}
+        return {
+            m.external_id: (m.sentiment_label, m.sentiment_model)
+            for m in session.exec(select(Mention))
+        }
 
 
 def test_worker_labels_then_relabels_edits_and_new_models(engine: Engine, tmp_path: Path) -> None:
@@ -64,8 +69,11 @@ def test_worker_labels_then_relabels_edits_and_new_models(engine: Engine, tmp_pa
         # An edit resets the label; the next pass labels the new text.
         source = session.get(Source, mention.source_id)
         assert source is not None
-        upsert_mention(session, source, MentionData(external_id="m0", text="very good service",
-                                                    rating=1, author="a0"))
+        upsert_mention(
+            session,
+            source,
+            MentionData(external_id="m0", text="very good service", rating=1, author="a0"),
+        )
         session.commit()
     assert labels(engine)["m0"] == (None, None)
     assert worker.run_once() == 1
@@ -81,9 +89,13 @@ def test_worker_labels_then_relabels_edits_and_new_models(engine: Engine, tmp_pa
 def test_star_rating_is_fused_with_the_text(engine: Engine, tmp_path: Path) -> None:
     seed_mentions(engine)
     # Labels in an order the name mapping must sort out.
-    model = SentimentClassifier.load(str(tiny_model(tmp_path / "c", seed=3,
-                                                     id2label={0: "POSITIVE", 1: "NEGATIVE",
-                                                               2: "NEUTRAL"})))
+    model = SentimentClassifier.load(
+        str(
+            tiny_model(
+                tmp_path / "c", seed=3, id2label={0: "POSITIVE", 1: "NEGATIVE", 2: "NEUTRAL"}
+            )
+        )
+    )
     ClassificationWorker(engine, lambda: model).run_once()
     with Session(engine) as session:
         one_star = session.exec(select(Mention).where(Mention.external_id == "m0")).one()
@@ -96,13 +108,14 @@ def test_negative_mentions_open_cases(engine: Engine, tmp_path: Path) -> None:
     model = SentimentClassifier.load(str(tiny_model(tmp_path / "d", seed=4)))
     policy = AlertPolicy()
     worker = ClassificationWorker(
-        engine, lambda: model,
-        on_classified=lambda session, mention: triage(session, mention, policy) and None)
+        engine,
+        lambda: model,
+        on_classified=lambda session, mention: triage(session, mention, policy) and None,
+    )
     worker.run_once()
     with Session(engine) as session:
         cases = session.exec(select(Case)).all()
-        negative = session.exec(select(Mention).where(Mention.sentiment_label == "negative")
-                                ).all()
+        negative = session.exec(select(Mention).where(Mention.sentiment_label == "negative")).all()
         low_rated = [m for m in session.exec(select(Mention)) if m.rating and m.rating <= 2]
         assert {c.mention_id for c in cases} == {m.id for m in [*negative, *low_rated]}
 
@@ -122,5 +135,6 @@ def test_a_model_that_cannot_load_is_reported_once(
     worker.tick()
     assert len(calls) == 1  # not retried on every tick
     assert [r.getMessage() for r in caplog.records] == [
-        "sentiment model unavailable, mentions stay unlabelled: no model at /nowhere"]
+        "sentiment model unavailable, mentions stay unlabelled: no model at /nowhere"
+    ]
     assert labels(engine)["m0"] == (None, None)
