@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from analytics.buckets import Interval, make_buckets
@@ -19,6 +21,7 @@ from api.auth import AnyRole
 from api.deps import SessionDep, SettingsDep
 from core.catalog import brand_by_name, source_by_name
 from core.timeutil import utcnow
+from models import Brand
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[AnyRole])
 
@@ -75,17 +78,49 @@ Since = Annotated[datetime | None, Query(alias="from")]
 Until = Annotated[datetime | None, Query(alias="to")]
 
 
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime
+    zone: str
+    format: str
+
+
+def period(
+    settings: SettingsDep,
+    since: Since = None,
+    until: Until = None,
+    tz: str | None = None,
+    format: Format = "json",
+) -> Period:
+    """The query parameters every analytics route shares: from, to, tz, format."""
+    zone = _zone(tz, settings.timezone)
+    since_at, until_at = _range(since, until, zone)
+    return Period(since_at, until_at, zone, format)
+
+
+PeriodDep = Annotated[Period, Depends(period)]
+
+
+def _respond(rows: Any, window: Period, filename: str) -> Response:
+    if window.format == "csv":
+        return _csv(rows if isinstance(rows, list) else [rows], filename)
+    return JSONResponse(jsonable_encoder(rows))
+
+
+def _brand(session: SessionDep, name: str) -> tuple[Brand, int]:
+    brand = brand_by_name(session, name)
+    assert brand.id is not None
+    return brand, brand.id
+
+
 @router.get("/sentiment")
 def sentiment(
     session: SessionDep,
-    settings: SettingsDep,
+    window: PeriodDep,
     brand: str,
-    since: Since = None,
-    until: Until = None,
     interval: Interval = Interval.day,
     source: str | None = None,
-    tz: str | None = None,
-    format: Format = "json",
 ) -> Response:
     """Counts, shares, net sentiment ((pos − neg) / total) and traffic light per bucket, the
     totals, and the change against the previous period of the same length.
@@ -93,9 +128,7 @@ def sentiment(
     Light: red below −0.1, green above +0.2, yellow between. Buckets start at local midnight
     in `tz` (default SVETOFOR_TIMEZONE); weeks start on Monday.
     """
-    zone = _zone(tz, settings.timezone)
-    since_at, until_at = _range(since, until, zone)
-    if len(make_buckets(since_at, until_at, interval, zone).labels) > MAX_BUCKETS:
+    if len(make_buckets(window.since, window.until, interval, window.zone).labels) > MAX_BUCKETS:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"more than {MAX_BUCKETS} buckets: use a longer interval",
@@ -103,100 +136,63 @@ def sentiment(
     report = sentiment_report(
         session,
         SentimentQuery(
-            brand=brand_by_name(session, brand),
+            brand=_brand(session, brand)[0],
             source=source_by_name(session, source) if source else None,
-            since=since_at,
-            until=until_at,
+            since=window.since,
+            until=window.until,
             interval=interval,
-            zone=zone,
+            zone=window.zone,
         ),
     )
-    if format == "csv":
+    if window.format == "csv":
         return _csv(report["buckets"], f"sentiment-{brand}")
-    return JSONResponse(_jsonable(report))
+    return JSONResponse(jsonable_encoder(report))
 
 
 @router.get("/sources")
-def sources(
-    session: SessionDep,
-    settings: SettingsDep,
-    brand: str,
-    since: Since = None,
-    until: Until = None,
-    tz: str | None = None,
-    format: Format = "json",
-) -> Response:
+def sources(session: SessionDep, window: PeriodDep, brand: str) -> Response:
     """Per-source counts and net sentiment, the most negative sources first."""
-    since_at, until_at = _range(since, until, _zone(tz, settings.timezone))
-    brand_row = brand_by_name(session, brand)
-    assert brand_row.id is not None
-    rows = by_source(session, brand_id=brand_row.id, since=since_at, until=until_at)
-    return _csv(rows, f"sources-{brand}") if format == "csv" else JSONResponse(_jsonable(rows))
+    rows = by_source(
+        session, brand_id=_brand(session, brand)[1], since=window.since, until=window.until
+    )
+    return _respond(rows, window, f"sources-{brand}")
 
 
 @router.get("/share-of-voice")
 def voice(
-    session: SessionDep,
-    settings: SettingsDep,
-    brand: Annotated[list[str], Query(min_length=1)],
-    since: Since = None,
-    until: Until = None,
-    tz: str | None = None,
-    format: Format = "json",
+    session: SessionDep, window: PeriodDep, brand: Annotated[list[str], Query(min_length=1)]
 ) -> Response:
     """`?brand=A&brand=B…`: each brand's share of all their mentions, and its sentiment."""
-    since_at, until_at = _range(since, until, _zone(tz, settings.timezone))
-    brands = [brand_by_name(session, name) for name in brand]
-    rows = share_of_voice(session, brands=brands, since=since_at, until=until_at)
-    return _csv(rows, "share-of-voice") if format == "csv" else JSONResponse(_jsonable(rows))
+    brands = [_brand(session, name)[0] for name in brand]
+    rows = share_of_voice(session, brands=brands, since=window.since, until=window.until)
+    return _respond(rows, window, "share-of-voice")
 
 
 @router.get("/terms")
 def terms(
     session: SessionDep,
-    settings: SettingsDep,
+    window: PeriodDep,
     brand: str,
-    since: Since = None,
-    until: Until = None,
-    tz: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    format: Format = "json",
 ) -> Response:
     """The most frequent words (lemmas) in negative mentions, the brand's own name excluded."""
-    since_at, until_at = _range(since, until, _zone(tz, settings.timezone))
-    brand_row = brand_by_name(session, brand)
-    assert brand_row.id is not None
+    row, brand_id = _brand(session, brand)
     rows = negative_terms(
         session,
-        brand_id=brand_row.id,
-        keywords=[brand_row.name, *brand_row.keywords],
-        since=since_at,
-        until=until_at,
+        brand_id=brand_id,
+        keywords=[row.name, *row.keywords],
+        since=window.since,
+        until=window.until,
         limit=limit,
     )
-    return _csv(rows, f"terms-{brand}") if format == "csv" else JSONResponse(rows)
+    return _respond(rows, window, f"terms-{brand}")
 
 
 @router.get("/responses")
-def responses(
-    session: SessionDep,
-    settings: SettingsDep,
-    brand: str,
-    since: Since = None,
-    until: Until = None,
-    tz: str | None = None,
-    format: Format = "json",
-) -> Response:
+def responses(session: SessionDep, window: PeriodDep, brand: str) -> Response:
     """Share of first replies within the deadline, median hours to first reply, open and
     breached cases."""
-    since_at, until_at = _range(since, until, _zone(tz, settings.timezone))
-    brand_row = brand_by_name(session, brand)
-    assert brand_row.id is not None
-    kpis = response_kpis(session, brand_id=brand_row.id, since=since_at, until=until_at)
-    return _csv([kpis], f"responses-{brand}") if format == "csv" else JSONResponse(kpis)
-
-
-def _jsonable(value: Any) -> Any:
-    from fastapi.encoders import jsonable_encoder
-
-    return jsonable_encoder(value)
+    kpis = response_kpis(
+        session, brand_id=_brand(session, brand)[1], since=window.since, until=window.until
+    )
+    return _respond(kpis, window, f"responses-{brand}")
