@@ -60,7 +60,9 @@ def _slot(session: Session, exact: bool) -> Any:
     if exact:
         return col(Mention.occurred_at)
     if session.get_bind().dialect.name == "postgresql":
-        return func.date_trunc(literal_column("'hour'"), col(Mention.occurred_at))
+        # AT TIME ZONE 'UTC': date_trunc on timestamptz would cut in the session's time zone.
+        return func.date_trunc(literal_column("'hour'"),
+                               col(Mention.occurred_at).op("AT TIME ZONE")(literal_column("'UTC'")))
     return func.strftime("%Y-%m-%d %H:00:00", col(Mention.occurred_at))
 
 

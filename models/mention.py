@@ -59,7 +59,8 @@ class Mention(MentionContent, table=True):
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
         # Keyset pagination walks (occurred_at, id) newest first, optionally per brand/source.
         Index("ix_mention_occurred", "occurred_at", "id"),
-        Index("ix_mention_brand_occurred", "brand_id", "occurred_at", "id"),
+        # sentiment_label rides along so sentiment analytics is an index-only scan.
+        Index("ix_mention_brand_occurred", "brand_id", "occurred_at", "id", "sentiment_label"),
         Index("ix_mention_source_occurred", "source_id", "occurred_at", "id"),
     )
 
