@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import and_, func, literal, literal_column
 from sqlmodel import Session, col, select
 
 from analytics.buckets import Buckets, Interval, make_buckets
@@ -55,42 +55,74 @@ def _whole_hour_offsets(zone: str, since: datetime, until: datetime) -> bool:
     return True
 
 
-def _slot(session: Session, exact: bool) -> Any:
-    """Group key: the UTC hour (few groups, summed into local buckets), or the exact time."""
-    if exact:
-        return col(Mention.occurred_at)
-    if session.get_bind().dialect.name == "postgresql":
-        # AT TIME ZONE 'UTC': date_trunc on timestamptz would cut in the session's time zone.
-        return func.date_trunc(literal_column("'hour'"),
-                               col(Mention.occurred_at).op("AT TIME ZONE")(literal_column("'UTC'")))
-    return func.strftime("%Y-%m-%d %H:00:00", col(Mention.occurred_at))
-
-
 def _as_utc(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _labelled(brand_id: int, source_id: int | None, since: datetime, until: datetime) -> Any:
+    """The WHERE clause all counts share: one brand (and source), labelled, in the range."""
+    conditions: list[Any] = [
+        Mention.brand_id == brand_id,
+        col(Mention.occurred_at) >= since,
+        col(Mention.occurred_at) < until,
+        col(Mention.sentiment_label).is_not(None),
+    ]
+    if source_id is not None:
+        conditions.append(Mention.source_id == source_id)
+    return and_(*conditions)
+
+
+def counts_total(
+    session: Session, *, brand_id: int, source_id: int | None, since: datetime, until: datetime
+) -> Counter[str]:
+    query = (
+        select(col(Mention.sentiment_label), func.count())
+        .where(_labelled(brand_id, source_id, since, until))
+        .group_by(col(Mention.sentiment_label))
+    )
+    return Counter({str(label): count for label, count in session.exec(query)})
+
+
 def counts_by_bucket(
-    session: Session, *, brand_id: int, source_id: int | None, buckets: Buckets, zone: str
+    session: Session,
+    *,
+    brand_id: int,
+    source_id: int | None,
+    buckets: Buckets,
+    interval: Interval,
+    zone: str,
 ) -> list[Counter[str]]:
-    """Labelled mentions per bucket; one grouped query whatever the number of buckets."""
+    """Labelled mentions per bucket; one grouped query whatever the number of buckets.
+
+    PostgreSQL buckets in SQL (`date_trunc` on local time: DST-correct). Elsewhere the query
+    groups by UTC hour (a few thousand rows) and Python sums the hours into local buckets.
+    """
     since, until = buckets.edges[0], buckets.edges[-1]
-    slot = _slot(session, exact=not _whole_hour_offsets(zone, since, until)).label("slot")
+    where = _labelled(brand_id, source_id, since, until)
+    result = [Counter[str]() for _ in buckets.labels]
+    if session.get_bind().dialect.name == "postgresql":
+        local = col(Mention.occurred_at).op("AT TIME ZONE")(literal(zone))
+        slot = func.date_trunc(literal_column(f"'{interval.value}'"), local).label("slot")
+        position = {label: i for i, label in enumerate(buckets.labels)}
+        query = (
+            select(slot, col(Mention.sentiment_label), func.count())
+            .where(where)
+            .group_by(slot, col(Mention.sentiment_label))
+        )
+        for start, label, count in session.exec(query):
+            result[position[start.date()]][str(label)] += count
+        return result
+    if _whole_hour_offsets(zone, since, until):
+        slot = func.strftime("%Y-%m-%d %H:00:00", col(Mention.occurred_at)).label("slot")
+    else:  # zones such as Asia/Kolkata (+5:30): group by the exact time
+        slot = col(Mention.occurred_at).label("slot")
     query = (
         select(slot, col(Mention.sentiment_label), func.count())
-        .where(
-            Mention.brand_id == brand_id,
-            col(Mention.occurred_at) >= since,
-            col(Mention.occurred_at) < until,
-            col(Mention.sentiment_label).is_not(None),
-        )
+        .where(where)
         .group_by(slot, col(Mention.sentiment_label))
     )
-    if source_id is not None:
-        query = query.where(Mention.source_id == source_id)
-    result = [Counter[str]() for _ in buckets.labels]
     for moment, label, count in session.exec(query):
         index = buckets.index(_as_utc(moment))
         if index is not None:
@@ -114,16 +146,20 @@ def sentiment_report(session: Session, query: SentimentQuery) -> dict[str, Any]:
     source_id = query.source.id if query.source else None
     buckets = make_buckets(query.since, query.until, query.interval, query.zone)
     series = counts_by_bucket(
-        session, brand_id=query.brand.id, source_id=source_id, buckets=buckets, zone=query.zone
-    )
-    length = query.until - query.since
-    whole_previous = Buckets([query.since - length, query.since], [query.since.date()])
-    [previous] = counts_by_bucket(
         session,
         brand_id=query.brand.id,
         source_id=source_id,
-        buckets=whole_previous,
+        buckets=buckets,
+        interval=query.interval,
         zone=query.zone,
+    )
+    length = query.until - query.since
+    previous = counts_total(
+        session,
+        brand_id=query.brand.id,
+        source_id=source_id,
+        since=query.since - length,
+        until=query.since,
     )
     totals = summarize(sum(series, Counter[str]()))
     before = summarize(previous)
