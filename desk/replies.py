@@ -127,8 +127,12 @@ def mark_posted(
     posted_at: datetime | None = None,
     actor: str | None = None,
     now: datetime | None = None,
+    publisher: ReplyPublisher | None = None,
 ) -> Reply:
     """Record that a reply went out; this is what moves the case and its deadlines.
+
+    With a `publisher` (a platform adapter) the reply is posted by it first, and the URL it
+    returns is recorded; without one, a person posted it by hand and gives the URL.
 
     An acknowledgement meets the first-reply deadline and sets the resolution deadline to
     the promised date (required when the fix takes time, the brand's default otherwise);
@@ -142,11 +146,15 @@ def mark_posted(
         raise Conflict(f"case {case.id} is {case.state.value}")
     brand = session.get(Brand, case.brand_id)
     assert brand is not None
+    if reply.stage is ReplyStage.acknowledgement and needs_followup and reply.promised_at is None:
+        raise ValueError("promised_at is required when the fix takes time: say by when")
+    if publisher is not None:
+        mention = session.get(Mention, case.mention_id)
+        assert mention is not None
+        url = publisher.publish(mention, reply.text) or url
     if reply.stage is ReplyStage.acknowledgement:
         if case.first_replied_at is not None:
             raise Conflict(f"case {case.id} already has its first reply")
-        if needs_followup and reply.promised_at is None:
-            raise ValueError("promised_at is required when the fix takes time: say by when")
         case.resolution_due_at = reply.promised_at or default_resolution_due(brand, posted_at)
         case.resolution_promised = reply.promised_at is not None
         case.resolution_sla = Sla.on_track

@@ -222,3 +222,38 @@ def test_keys_list_and_revoke(tmp_path: Path) -> None:
     assert (missing.returncode, missing.stderr.strip()) == (1, "error: key 999 not found")
     bad_role = run(tmp_path, "keys", "create", "--role", "root")
     assert bad_role.returncode == 2
+
+
+def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session
+
+    from core.mentions import MentionData, upsert_mention
+    from desk.alerts.policy import AlertPolicy
+    from desk.cases import triage
+    from tests.factories import make_brand, make_source
+
+    published = datetime.now(UTC) - timedelta(hours=23)
+    with Session(engine) as session:  # type: ignore[arg-type]
+        source = make_source(session, make_brand(session))
+        mention, _ = upsert_mention(
+            session,
+            source,
+            MentionData(external_id="x", text="Ужасно", published_at=published),
+            now=published,
+        )
+        mention.sentiment_label = "negative"
+        triage(session, mention, AlertPolicy(), now=published)
+        session.commit()
+    [line] = run(tmp_path, "cases", "list", db_url=db_url).stdout.splitlines()
+    case_id, brand, state, due, sla, priority = line.split("\t")
+    assert (case_id, brand, state, sla) == ("#1", "Acme", "new", "on_track")
+    assert run(tmp_path, "cases", "check", db_url=db_url).stdout.strip() == (
+        "1 SLA changes, 0 alerts sent"
+    )  # one hour left: at risk
+    assert run(tmp_path, "cases", "list", "--sla", "at_risk", db_url=db_url).stdout.startswith(
+        "#1\tAcme\tnew"
+    )
+    unknown = run(tmp_path, "cases", "list", "--brand", "Nope", db_url=db_url)
+    assert (unknown.returncode, unknown.stderr.strip()) == (1, "error: brand 'Nope' not found")

@@ -11,7 +11,7 @@ from tests.cli.test_cli import run
 
 pytest.importorskip("torch")
 
-from tests.classifier.conftest import make_model, make_tokenizer  # noqa: E402
+from tests.classifier.conftest import make_model, make_tokenizer
 
 
 @pytest.fixture

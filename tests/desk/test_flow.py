@@ -282,3 +282,28 @@ def test_quiet_hours_hold_new_cases_for_the_digest_but_never_a_breach(engine: En
         assert [h["case_id"] for h in digest.payload["held"]] == [case.id]
         statuses = {d.event_key: d.status for d in session.exec(select(AlertDelivery))}
         assert statuses[f"case:{case.id}:opened"] == DeliveryStatus.digested
+
+
+class RecordingPublisher:
+    """A platform adapter that records what it posts (the real ones talk to platforms)."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, str]] = []
+
+    def publish(self, mention: Mention, text: str) -> str | None:
+        self.posted.append((mention.external_id, text))
+        return f"https://platform.example/answers/{len(self.posted)}"
+
+
+def test_a_platform_adapter_posts_and_its_url_is_kept(engine: Engine) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session))
+        case = triage(session, negative(session, source), POLICY, now=PUBLISHED)
+        assert case is not None
+        reply = draft(session, case, ReplyStage.resolution, text="Исправили")
+        publisher = RecordingPublisher()
+        mark_posted(
+            session, case, reply, url=None, publisher=publisher, now=PUBLISHED + timedelta(hours=1)
+        )
+        assert publisher.posted == [("m1", "Исправили")]
+        assert reply.posted_url == "https://platform.example/answers/1"
