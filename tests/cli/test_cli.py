@@ -248,7 +248,8 @@ def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> No
         session.commit()
     [line] = run(tmp_path, "cases", "list", db_url=db_url).stdout.splitlines()
     case_id, brand, state, due, sla, priority = line.split("\t")
-    assert (case_id, brand, state, sla) == ("#1", "Acme", "new", "on_track")
+    assert (case_id, brand, state, sla, priority) == ("#1", "Acme", "new", "on_track", "normal")
+    assert due == (published + timedelta(hours=24)).isoformat()
     assert run(tmp_path, "cases", "check", db_url=db_url).stdout.strip() == (
         "1 SLA changes, 0 alerts sent"
     )  # one hour left: at risk
