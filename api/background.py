@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,11 @@ def _every(scheduler: BackgroundScheduler, job: Any, tick: timedelta) -> None:
         max_instances=1,
         coalesce=True,
     )
+
+
+# A tick still running when the next is due is skipped on purpose (max_instances=1); APScheduler
+# would log each skip as a warning, e.g. every 2 s while the model loads on first use.
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 
 
 def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundScheduler:
