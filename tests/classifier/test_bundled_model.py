@@ -32,7 +32,8 @@ def test_issue_example_is_negative(bundled):
 def test_accuracy_on_unseen_sample(bundled, subset, tmp_path):
     import csv
 
-    rows = [r for r in csv.DictReader(SAMPLE.open(encoding="utf-8")) if r["set"] == subset]
+    with SAMPLE.open(encoding="utf-8", newline="") as sample:
+        rows = [r for r in csv.DictReader(sample) if r["set"] == subset]
     path = tmp_path / f"{subset}.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, ["text", "label", "lang"], extrasaction="ignore")
