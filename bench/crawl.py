@@ -79,11 +79,20 @@ def child(url: str, mode: str, data_dir: str) -> None:
     engine = make_engine(settings.database_url)
     migrate(engine)
     with Session(engine, expire_on_commit=False) as session:
-        source = make_source(session, make_brand(session, "Колибри"), "bench", kind="html",
-                             url=url, options={"profile": "demo-reviews", "max_pages": 100_000})
+        source = make_source(
+            session,
+            make_brand(session, "Колибри"),
+            "bench",
+            kind="html",
+            url=url,
+            options={"profile": "demo-reviews", "max_pages": 100_000},
+        )
         session.commit()
-    overrides = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                 "LOG_LEVEL": "ERROR"}
+    overrides = {
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "LOG_LEVEL": "ERROR",
+    }
     if mode == "bare":
         overrides["ITEM_PIPELINES"] = {}
     [outcome] = crawl_sources(settings, engine, [source], overrides)
@@ -91,15 +100,27 @@ def child(url: str, mode: str, data_dir: str) -> None:
     items = stats.get("item_scraped_count", 0)
     seconds = stats["elapsed_time_seconds"]
     stored = outcome.run.counts.get("new", 0) if outcome.run else 0
-    print(json.dumps({"mode": mode, "items": items, "stored": stored, "seconds": seconds,
-                      "items_per_second": items / seconds}))
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "items": items,
+                "stored": stored,
+                "seconds": seconds,
+                "items_per_second": items / seconds,
+            }
+        )
+    )
 
 
 def run_child(url: str, mode: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data_dir:
         output = subprocess.run(
             [sys.executable, __file__, "--child", mode, "--url", url, "--data-dir", data_dir],
-            check=True, capture_output=True, text=True, cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
         ).stdout
     return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -123,12 +144,17 @@ def main() -> None:
     assert full["stored"] == expected, f"stored {full['stored']} of {expected}"
     overhead = 1 - full["items_per_second"] / bare["items_per_second"]
     print(f"pages: {args.pages}, items: {expected}")
-    print(f"spider only:            {bare['items_per_second']:8.1f} items/s "
-          f"({bare['seconds']:.1f} s)")
-    print(f"full pipeline (SQLite): {full['items_per_second']:8.1f} items/s "
-          f"({full['seconds']:.1f} s), {full['stored']} stored")
-    print(f"ratio full/bare: {full['items_per_second'] / bare['items_per_second']:.2f} "
-          f"(pipeline overhead {overhead:.0%})")
+    print(
+        f"spider only:            {bare['items_per_second']:8.1f} items/s ({bare['seconds']:.1f} s)"
+    )
+    print(
+        f"full pipeline (SQLite): {full['items_per_second']:8.1f} items/s "
+        f"({full['seconds']:.1f} s), {full['stored']} stored"
+    )
+    print(
+        f"ratio full/bare: {full['items_per_second'] / bare['items_per_second']:.2f} "
+        f"(pipeline overhead {overhead:.0%})"
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,12 @@ __all__ = [
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(model: str | None, models_dir: str, label_map: tuple[tuple[str, str], ...]):
-    return SentimentClassifier.load(model, models_dir=models_dir, label_map=dict(label_map))
+def _cached(
+    model: str | None, models_dir: str, label_map: tuple[tuple[str, str], ...], precision: str
+):
+    return SentimentClassifier.load(
+        model, models_dir=models_dir, label_map=dict(label_map), precision=precision
+    )
 
 
 def get_classifier(
@@ -45,10 +49,11 @@ def get_classifier(
     *,
     models_dir: str | os.PathLike[str] = "var/models",
     label_map: Mapping[str, str] | None = None,
+    precision: str = "auto",
 ) -> SentimentClassifier:
     """The process-wide classifier for these settings (loaded on first call, then reused)."""
     key = tuple(sorted((label_map or {}).items()))
-    return _cached(None if model is None else str(model), str(models_dir), key)
+    return _cached(None if model is None else str(model), str(models_dir), key, precision)
 
 
 def classify_texts(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.labels import CANONICAL, resolve_label_map
+from classifier.precision import inference_context, resolve_precision
 from classifier.text import normalize_text
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -18,6 +19,7 @@ BUNDLED_NAMES = {"", "bundled", "default"}
 DEFAULT_MODELS_DIR = Path("var/models")
 UNCERTAIN_BELOW = 0.6
 MAX_LENGTH = 256
+MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass (see `length_batches`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,10 @@ class SentimentClassifier:
         label_map: Mapping[str, str] | None = None,
         uncertain_below: float = UNCERTAIN_BELOW,
         max_length: int = MAX_LENGTH,
+        precision: str = "fp32",
     ) -> None:
         self.model = model.eval()
+        self.precision = resolve_precision(precision)  # "bf16" or "fp32"
         self.tokenizer = tokenizer
         self.name = name
         self.version = version
@@ -80,6 +84,7 @@ class SentimentClassifier:
         threads: int | None = None,
         uncertain_below: float = UNCERTAIN_BELOW,
         max_length: int = MAX_LENGTH,
+        precision: str = "auto",
     ) -> SentimentClassifier:
         """Load the bundled model, a local directory, or a Hugging Face model id.
 
@@ -92,12 +97,15 @@ class SentimentClassifier:
                 whose label names are not obvious.
             threads: torch intra-op threads; None keeps torch's default.
             uncertain_below: `uncertain` is set when the top probability is below this.
-            max_length: tokens per text; longer texts are truncated.
+            max_length: tokens per text; longer texts lose their middle (`head_and_tail`).
+            precision: "bf16" (autocast, faster on CPUs with native bf16), "fp32", or
+                "auto" (bf16 where the CPU has native bf16, else fp32).
         """
         import torch
 
         from classifier.modeling import is_delta_dir, load_delta
 
+        precision = resolve_precision(precision)
         if threads:
             torch.set_num_threads(threads)
         spec = "" if model is None else str(model)
@@ -127,29 +135,43 @@ class SentimentClassifier:
             label_map=label_map,
             uncertain_below=uncertain_below,
             max_length=max_length,
+            precision=precision,
         )
 
-    def predict(self, texts: str | Sequence[str], batch_size: int = 32) -> list[Sentiment]:
-        """Classify one text or many; returns one `Sentiment` per text, in input order."""
+    def predict(
+        self,
+        texts: str | Sequence[str],
+        batch_size: int = 32,
+        max_batch_tokens: int = MAX_BATCH_TOKENS,
+    ) -> list[Sentiment]:
+        """Classify one text or many; returns one `Sentiment` per text, in input order.
+
+        Texts are sorted by length and cut into batches of at most `batch_size` texts and
+        `max_batch_tokens` padded tokens, so long texts go in smaller batches.
+        """
         items = [texts] if isinstance(texts, str) else list(texts)
         if not items:
             return []
         encoded = self.preprocess(items)
-        order = sorted(range(len(items)), key=lambda i: len(encoded[i]))
+        lengths = [len(ids) for ids in encoded]
         results: list[Sentiment | None] = [None] * len(items)
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
+        for batch in length_batches(lengths, batch_size, max_batch_tokens):
             logits = self.forward([encoded[i] for i in batch])
             for i, row in zip(batch, logits, strict=True):
                 results[i] = softmax_to_sentiment(row, self.index_to_label, self.uncertain_below)
         return [r for r in results if r is not None]
 
     def preprocess(self, texts: Sequence[str]) -> list[list[int]]:
-        """Normalise and tokenize without padding (padding happens per length-sorted batch)."""
-        enc = self.tokenizer(
-            [normalize_text(t) or " " for t in texts], truncation=True, max_length=self.max_length
-        )
-        return enc["input_ids"]
+        """Normalise and tokenize without padding (padding happens per length-sorted batch).
+
+        A text longer than `max_length` tokens keeps its first quarter and its last three
+        quarters (head + tail truncation, Sun et al. 2019): reviews tend to end with the
+        verdict, and a complaint at the end must not be cut off.
+        """
+        encoded = self.tokenizer([normalize_text(t) or " " for t in texts], verbose=False)[
+            "input_ids"
+        ]
+        return [head_and_tail(ids, self.max_length) for ids in encoded]
 
     def forward(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
         """Pad one batch to its own longest text and return raw logits (model only)."""
@@ -162,9 +184,40 @@ class SentimentClassifier:
         for row, seq in enumerate(batch):
             ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
             mask[row, : len(seq)] = 1
-        with torch.inference_mode():
+        with inference_context(self.precision):
             logits = self.model(input_ids=ids, attention_mask=mask).logits
         return logits.float().tolist()
+
+
+def length_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[list[int]]:
+    """Indices sorted by length, cut into batches by count and by padded size (width x rows).
+
+    Padding costs compute and big activations spill out of the CPU cache, so a batch closes
+    when one more text would make `rows x longest` exceed `max_tokens` (a single text always
+    fits).
+    """
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        # sorted ascending, so text i is the widest in the batch it joins
+        if current and (len(current) >= batch_size or (len(current) + 1) * lengths[i] > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def head_and_tail(ids: list[int], max_length: int) -> list[int]:
+    """`ids` cut to `max_length` by dropping the middle: a quarter from the head, rest tail.
+
+    The head starts with the [CLS] token and the tail ends with [SEP], so both survive.
+    """
+    if len(ids) <= max_length:
+        return ids
+    head = max_length // 4
+    return ids[:head] + ids[len(ids) - (max_length - head) :]
 
 
 def _digest(path: Path) -> str:

@@ -11,10 +11,13 @@ if TYPE_CHECKING:
 
 
 def load_configured_classifier(settings: Settings) -> SentimentClassifier:
-    """SVETOFOR_MODEL (bundled, a path or a HF id) with SVETOFOR_MODEL_LABELS applied."""
+    """SVETOFOR_MODEL (bundled, a path or a HF id) with SVETOFOR_MODEL_LABELS and _PRECISION."""
     from classifier import get_classifier, parse_label_map
 
     model = None if settings.model.strip().lower() in ("", "bundled") else settings.model
     return get_classifier(
-        model, models_dir=settings.models_dir, label_map=parse_label_map(settings.model_labels)
+        model,
+        models_dir=settings.models_dir,
+        label_map=parse_label_map(settings.model_labels),
+        precision=settings.model_precision,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from classifier.training import TrainOptions
 from core.config import Settings
 from svetofor.context import fail, load_settings
 
@@ -90,16 +91,21 @@ def evaluate(
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+RECIPE = TrainOptions()  # the bundled model's hyper-parameters are the CLI's defaults
+
+
 def train(
     files: list[Path] = typer.Argument(..., help="labelled CSVs: text,label[,lang,source,split]"),
     out: Path = typer.Option(..., "--out", help="where the model goes (then SVETOFOR_MODEL)"),
-    epochs: float = typer.Option(2.0, min=0.01),
-    trainable_layers: int = typer.Option(6, min=0, max=12, help="top e5 layers fine-tuned"),
-    max_length: int = typer.Option(128, min=16, max=512),
-    batch_size: int = typer.Option(32, min=1),
-    lr: float = typer.Option(5e-5),
-    seed: int = typer.Option(13),
-    threads: int = typer.Option(2, min=1),
+    epochs: float = typer.Option(RECIPE.epochs, min=0.01),
+    trainable_layers: int = typer.Option(
+        RECIPE.trainable_layers, min=0, max=12, help="top e5 layers fine-tuned"
+    ),
+    max_length: int = typer.Option(RECIPE.max_length, min=16, max=512),
+    batch_size: int = typer.Option(RECIPE.batch_size, min=1),
+    lr: float = typer.Option(RECIPE.lr),
+    seed: int = typer.Option(RECIPE.seed),
+    threads: int = typer.Option(RECIPE.threads, min=1),
     use_recipe: bool = typer.Option(True, help="the bundled model's sampling recipe"),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""

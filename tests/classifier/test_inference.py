@@ -45,7 +45,7 @@ def test_postprocess_is_a_pure_softmax():
 
 @pytest.mark.parametrize("batch_size", [1, 2, 32])
 def test_batched_sorted_padded_prediction_matches_single_texts(tiny_model_dir, batch_size):
-    clf = SentimentClassifier.load(tiny_model_dir())
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32")
     results = clf.predict(TEXTS, batch_size=batch_size)
     assert len(results) == len(TEXTS)
     for text, result in zip(TEXTS, results, strict=True):
@@ -58,7 +58,7 @@ def test_batched_sorted_padded_prediction_matches_single_texts(tiny_model_dir, b
 
 
 def test_single_string_and_empty_list(tiny_model_dir):
-    clf = SentimentClassifier.load(tiny_model_dir())
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32")
     one = clf.predict("very bad service")
     assert len(one) == 1 and isinstance(one[0], Sentiment)
     assert clf.predict([]) == []
@@ -66,7 +66,7 @@ def test_single_string_and_empty_list(tiny_model_dir):
 
 def test_labels_of_other_models_are_mapped(tiny_model_dir):
     # a binary model whose first output is positive: probabilities land on the right names
-    clf = SentimentClassifier.load(tiny_model_dir({0: "POSITIVE", 1: "NEGATIVE"}))
+    clf = SentimentClassifier.load(tiny_model_dir({0: "POSITIVE", 1: "NEGATIVE"}), precision="fp32")
     for text, result in zip(TEXTS, clf.predict(TEXTS), strict=True):
         pos, neg = reference_probs(clf, text)
         assert result.probs == pytest.approx(
@@ -76,7 +76,7 @@ def test_labels_of_other_models_are_mapped(tiny_model_dir):
 
 def test_five_star_model_sums_probabilities(tiny_model_dir):
     labels = {i: f"{i + 1} stars" for i in range(5)}
-    clf = SentimentClassifier.load(tiny_model_dir(labels))
+    clf = SentimentClassifier.load(tiny_model_dir(labels), precision="fp32")
     result = clf.predict("the service is ok")[0]
     ref = reference_probs(clf, "the service is ok")
     assert result.probs["negative"] == pytest.approx(ref[0] + ref[1], abs=1e-5)
@@ -89,7 +89,9 @@ def test_unclear_labels_need_override(tiny_model_dir):
     with pytest.raises(LabelMappingError):
         SentimentClassifier.load(path)
     clf = SentimentClassifier.load(
-        path, label_map={"joy": "positive", "meh": "neutral", "anger": "negative"}
+        path,
+        label_map={"joy": "positive", "meh": "neutral", "anger": "negative"},
+        precision="fp32",
     )
     result = clf.predict("good")[0]
     joy, meh, anger = reference_probs(clf, "good")
@@ -99,7 +101,7 @@ def test_unclear_labels_need_override(tiny_model_dir):
 
 
 def test_classify_texts_json_shape_and_fusion(tiny_model_dir):
-    clf = SentimentClassifier.load(tiny_model_dir())
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32")
     out = classify_texts(["good", "bad"], clf, ratings=[5, None])
     assert set(out[0]) == {"label", "score", "probs", "uncertain", "fused"}
     assert set(out[0]["fused"]) == {"label", "score", "probs", "disagreement"}
@@ -114,3 +116,52 @@ def test_normalize_text():
         == "@user опять http не работает"
     )
     assert normalize_text("mail a@b.ru") == "mail a@b.ru"
+
+
+def test_bf16_autocast_keeps_the_answers(tiny_model_dir):
+    from classifier.precision import native_bf16
+
+    path = tiny_model_dir()
+    exact = SentimentClassifier.load(path, precision="fp32")
+    fast = SentimentClassifier.load(path, precision="bf16")
+    assert fast.precision == "bf16" and fast.version == exact.version  # same weights
+    for a, b in zip(exact.predict(TEXTS), fast.predict(TEXTS), strict=True):
+        assert b.probs == pytest.approx(a.probs, abs=0.02)
+    default = SentimentClassifier.load(path)
+    assert default.precision == ("bf16" if native_bf16() else "fp32")
+
+
+def test_unknown_precision_is_refused(tiny_model_dir):
+    with pytest.raises(ValueError, match="auto, bf16, fp32"):
+        SentimentClassifier.load(tiny_model_dir(), precision="fp16")
+
+
+def test_long_texts_keep_head_and_tail():
+    from classifier.inference import head_and_tail
+
+    ids = list(range(100))  # 0 stands for [CLS], 99 for [SEP]
+    assert head_and_tail(ids, 100) == ids
+    cut = head_and_tail(ids, 20)
+    assert cut == list(range(5)) + list(range(85, 100))
+
+
+def test_a_complaint_at_the_end_of_a_long_text_is_kept(tiny_model_dir):
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32", max_length=12)
+    text = "the service is ok " * 20 + "very bad"
+    ids = clf.preprocess([text])[0]
+    vocab = clf.tokenizer.get_vocab()
+    assert len(ids) == 12
+    assert ids[0] == vocab["[CLS]"] and ids[-1] == vocab["[SEP]"]
+    assert ids[-3:-1] == [vocab["very"], vocab["bad"]]
+
+
+def test_batches_are_sorted_and_bounded_by_count_and_tokens():
+    from classifier.inference import length_batches
+
+    lengths = [10, 3, 50, 4, 40, 5, 60]
+    batches = length_batches(lengths, batch_size=2, max_tokens=100)
+    assert batches == [[1, 3], [5, 0], [4, 2], [6]]
+    # the token budget splits long texts further: 2 x 50 > 90
+    assert length_batches(lengths, batch_size=8, max_tokens=90) == [[1, 3, 5, 0], [4], [2], [6]]
+    assert length_batches([500], batch_size=8, max_tokens=90) == [[0]]  # one text always fits
+    assert length_batches([], batch_size=8, max_tokens=90) == []
