@@ -4,8 +4,10 @@
 
 Same texts, same weights, same process. Prints texts/second for tweet-length and review-length
 texts, the speed-up, the macro-F1 of the project's path (bf16 autocast where the CPU has
-native bf16) against the same weights in fp32 (what the speed-up costs), peak memory of the project's path and its cold-start
-time (load + first prediction; the converted base is cached under var/models).
+native bf16) against the same weights in fp32 (what the speed-up costs), peak memory of the
+project's path and its cold-start time (load + first prediction; the converted base is cached
+under var/models). The naive pipeline truncates long texts at the end, the project keeps head
+and tail, so on reviews over 256 tokens their labels may differ (`fp32_batched_equals_naive`).
 """
 
 from __future__ import annotations

@@ -77,8 +77,9 @@ def evaluate(
         classifier: a loaded `SentimentClassifier`.
 
     Returns:
-        The `metrics` dict with `texts_per_second`, `seconds`, `model` and, when the file has
-        a non-empty `lang` column, `per_language` (the same metrics for each language).
+        The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision` and,
+        when the file has a non-empty `lang` column, `per_language` (the same metrics for
+        each language).
     """
     rows = read_labelled_csv(csv_path, text_column=text_column, label_column=label_column)
     started = time.perf_counter()
@@ -93,6 +94,7 @@ def evaluate(
         sum(p.uncertain for p in predictions) / len(predictions) if predictions else 0.0
     )
     result["model"] = getattr(classifier, "version", None)
+    result["precision"] = getattr(classifier, "precision", None)
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         if r.lang:

@@ -9,17 +9,25 @@ from classifier import SentimentClassifier, evaluate
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).parent / "data" / "unseen_sample.csv"
 # Drawn from the dev splits (SentiRuEval-2015 brand tweets' test part, SentiRuEval-2015
-# reviews, SST-2 dev); floors sit a little under the figures measured on the full splits.
+# reviews, SST-2 dev). The bundled model scores 0.720 / 0.800, 0.769 and 0.891 on this sample
+# (fp32, 2026-11-23); the floors leave room for bf16 and other CPUs, not for a worse model.
 FLOORS = {
-    "ru_brand_tweets_test": {"macro_f1": 0.60, "negative_f1": 0.70},
-    "ru_reviews": {"negative_f1": 0.55},
-    "en_sst2_dev": {"negative_f1": 0.80},
+    "ru_brand_tweets_test": {"macro_f1": 0.67, "negative_f1": 0.75},
+    "ru_reviews": {"negative_f1": 0.70},
+    "en_sst2_dev": {"negative_f1": 0.84},
 }
 
 
 @pytest.fixture(scope="module")
 def bundled() -> SentimentClassifier:
     return SentimentClassifier.load(None, models_dir=REPO / "var" / "models")
+
+
+def sample_rows(subset: str | None = None) -> list[dict[str, str]]:
+    import csv
+
+    with SAMPLE.open(encoding="utf-8", newline="") as sample:
+        return [r for r in csv.DictReader(sample) if subset in (None, r["set"])]
 
 
 @pytest.mark.slow
@@ -32,8 +40,7 @@ def test_issue_example_is_negative(bundled):
 def test_accuracy_on_unseen_sample(bundled, subset, tmp_path):
     import csv
 
-    with SAMPLE.open(encoding="utf-8", newline="") as sample:
-        rows = [r for r in csv.DictReader(sample) if r["set"] == subset]
+    rows = sample_rows(subset)
     path = tmp_path / f"{subset}.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, ["text", "label", "lang"], extrasaction="ignore")
@@ -42,3 +49,15 @@ def test_accuracy_on_unseen_sample(bundled, subset, tmp_path):
     result = evaluate(path, bundled)
     for metric, floor in FLOORS[subset].items():
         assert result[metric] >= floor, (metric, result[metric])
+
+
+@pytest.mark.slow
+def test_bf16_gives_the_labels_of_fp32():
+    """bf16 autocast is a speed-up of the same weights, not another model."""
+    texts = [r["text"] for r in sample_rows()]
+    models = REPO / "var" / "models"
+    exact = SentimentClassifier.load(None, models_dir=models, precision="fp32").predict(texts)
+    rounded = SentimentClassifier.load(None, models_dir=models, precision="bf16").predict(texts)
+    # bf16 rounds activations: a text on the fence may flip, hardly any other
+    same = sum(a.label == b.label for a, b in zip(exact, rounded, strict=True))
+    assert same >= 0.97 * len(texts)

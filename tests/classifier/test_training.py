@@ -57,16 +57,24 @@ def test_train_writes_a_small_delta_that_loads(tmp_path, fake_models_dir):
     )
     assert summary["rows"] == 6  # duplicates removed
     tensors = load_file(str(out / "delta.safetensors"))
-    assert all(t.dtype == torch.float16 for t in tensors.values())
-    assert any(k.startswith("bert.encoder.layer.1.") for k in tensors)
+    # encoder matrices travel as int8 differences from the base, the rest as fp16 values
+    query = "bert.encoder.layer.1.attention.self.query.weight"
+    assert tensors[query + ".int8_delta"].dtype == torch.int8
+    assert tensors[query + ".int8_scale"].shape == (tensors[query + ".int8_delta"].shape[0], 1)
+    assert tensors["bert.encoder.layer.1.attention.self.query.bias"].dtype == torch.float16
     assert not any(k.startswith(("bert.encoder.layer.0.", "bert.embeddings.")) for k in tensors)
-    assert {"classifier.weight", "bert.pooler.dense.weight"} <= set(tensors)
+    # the head is new (not in the base): stored whole
+    assert tensors["classifier.weight"].dtype == torch.float16
+    assert json.loads((out / "svetofor-delta.json").read_text())["format"] == "svetofor-delta/2"
 
-    clf = SentimentClassifier.load(out, models_dir=fake_models_dir)
+    clf = SentimentClassifier.load(out, models_dir=fake_models_dir, precision="fp32")
     assert clf.version.startswith(str(out) + "@")
     trained = dict(clf.model.named_parameters())
-    for name, tensor in tensors.items():
-        assert torch.equal(trained[name].data, tensor.float())
+    base = load_file(str(fake_models_dir / BASE_DIRNAME / "model.safetensors"))
+    step = tensors[query + ".int8_scale"]
+    rebuilt = base[query.removeprefix("bert.")] + tensors[query + ".int8_delta"].float() * step
+    assert torch.allclose(trained[query].data, rebuilt)
+    assert torch.equal(trained["classifier.weight"].data, tensors["classifier.weight"].float())
     texts = sorted({t for t, _ in ROWS})
     gold = dict(ROWS)
     hits = sum(s.label == gold[t] for t, s in zip(texts, clf.predict(texts), strict=True))

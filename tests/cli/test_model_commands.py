@@ -33,9 +33,8 @@ def test_classify_texts_prints_json_lines(tmp_path: Path, model_env: dict[str, s
 
 def test_classify_a_csv_column(tmp_path: Path, model_env: dict[str, str]) -> None:
     data = tmp_path / "texts.csv"
-    data.write_text("id,body\n1,good\n2,\"bad, very bad\"\n3,ok\n", encoding="utf-8")
-    result = run(tmp_path, "classify", "--file", str(data), "--text-column", "body",
-                 **model_env)
+    data.write_text('id,body\n1,good\n2,"bad, very bad"\n3,ok\n', encoding="utf-8")
+    result = run(tmp_path, "classify", "--file", str(data), "--text-column", "body", **model_env)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 3
     missing = run(tmp_path, "classify", "--file", str(data), **model_env)
@@ -45,13 +44,23 @@ def test_classify_a_csv_column(tmp_path: Path, model_env: dict[str, str]) -> Non
 
 def test_eval_reports_the_contract_metrics(tmp_path: Path, model_env: dict[str, str]) -> None:
     data = tmp_path / "gold.csv"
-    data.write_text("text,label,lang\ngood,positive,en\nbad,negative,en\nok,neutral,ru\n"
-                    "very bad,negative,ru\n", encoding="utf-8")
+    data.write_text(
+        "text,label,lang\ngood,positive,en\nbad,negative,en\nok,neutral,ru\nvery bad,negative,ru\n",
+        encoding="utf-8",
+    )
     result = run(tmp_path, "eval", str(data), **model_env)
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
-    assert {"macro_f1", "negative_f1", "negative_precision", "negative_recall", "n",
-            "texts_per_second", "confusion_matrix", "per_language"} <= set(metrics)
+    assert {
+        "macro_f1",
+        "negative_f1",
+        "negative_precision",
+        "negative_recall",
+        "n",
+        "texts_per_second",
+        "confusion_matrix",
+        "per_language",
+    } <= set(metrics)
     assert metrics["n"] == 4
     assert set(metrics["per_language"]) == {"en", "ru"}
 
@@ -61,5 +70,22 @@ def test_model_errors_are_one_line(tmp_path: Path) -> None:
     assert broken.returncode == 1
     assert broken.stderr.startswith(f"error: cannot load model '{tmp_path / 'nowhere'}'")
     assert run(tmp_path, "eval", "missing.csv").stderr.strip() == (
-        "error: cannot read missing.csv: no such file")
+        "error: cannot read missing.csv: no such file"
+    )
     assert run(tmp_path, "classify").returncode == 2
+
+
+def test_eval_runs_in_the_configured_precision(tmp_path: Path, model_env: dict[str, str]) -> None:
+    data = tmp_path / "gold.csv"
+    data.write_text("text,label\ngood,positive\nbad,negative\n", encoding="utf-8")
+    exact = run(tmp_path, "eval", str(data), SVETOFOR_MODEL_PRECISION="fp32", **model_env)
+    assert exact.returncode == 0, exact.stderr
+    assert json.loads(exact.stdout)["precision"] == "fp32"
+    fast = run(tmp_path, "eval", str(data), SVETOFOR_MODEL_PRECISION="bf16", **model_env)
+    assert json.loads(fast.stdout)["precision"] == "bf16"
+    wrong = run(tmp_path, "eval", str(data), SVETOFOR_MODEL_PRECISION="int4", **model_env)
+    assert wrong.returncode != 0
+    assert wrong.stderr.strip() == (
+        "error: invalid settings: SVETOFOR_MODEL_PRECISION: "
+        "Input should be 'auto', 'bf16' or 'fp32'"
+    )
