@@ -3,11 +3,12 @@
     .venv/bin/python bench/classifier.py [--model bundled] [--data ../shared/datasets/sentiment]
 
 Same texts, same weights, same process. Prints texts/second for tweet-length and review-length
-texts, the speed-up, the macro-F1 of the project's path (bf16 autocast where the CPU has
-native bf16) against the same weights in fp32 (what the speed-up costs), peak memory of the
-project's path and its cold-start time (load + first prediction; the converted base is cached
-under var/models). The naive pipeline truncates long texts at the end, the project keeps head
-and tail, so on reviews over 256 tokens their labels may differ (`fp32_batched_equals_naive`).
+texts, the speed-up, the macro-F1 of the project's path in each precision ("auto": bf16
+autocast where the CPU has native bf16, else fp32; "int8": opt-in smoothed int8) against the
+same weights in fp32 (what the speed-up costs), peak memory and cold-start time (load + first
+prediction; the converted base is cached under var/models). The naive pipeline truncates long
+texts at the end, the project keeps head and tail, so on reviews over 256 tokens their labels
+may differ (`fp32_batched_equals_naive`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def main() -> int:
     )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--precision", default="auto", help="the project path's precision")
+    parser.add_argument(
+        "--precisions", default="auto,int8", help="the project path's precisions, comma-separated"
+    )
     args = parser.parse_args()
 
     data = Path(args.data)
@@ -77,55 +80,60 @@ def main() -> int:
         )[: args.reviews],
     }
 
-    # 1. the project's path alone first, so cold start and peak memory are its own
-    started = time.perf_counter()
-    clf = SentimentClassifier.load(
-        args.model, models_dir=args.models_dir, threads=args.threads, precision=args.precision
-    )
-    clf.predict("прогрев")
-    cold_start = time.perf_counter() - started
-    project = {
-        name: run_project(clf, [r.text for r in rows], args.batch_size)
-        for name, rows in sets.items()
-    }
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # 1. the project's path in each precision, the default first so that its cold start and
+    #    peak memory are its own (later ones report the process peak so far)
+    project: dict[str, dict] = {}
+    report: dict = {"threads": args.threads, "precisions": {}}
+    for requested in args.precisions.split(","):
+        started = time.perf_counter()
+        clf = SentimentClassifier.load(
+            args.model, models_dir=args.models_dir, threads=args.threads, precision=requested
+        )
+        clf.predict("прогрев")
+        cold_start = time.perf_counter() - started
+        project[requested] = {
+            name: run_project(clf, [r.text for r in rows], args.batch_size)
+            for name, rows in sets.items()
+        }
+        report["precisions"][requested] = {
+            "model": clf.version,
+            "precision": clf.precision,
+            "cold_start_s": round(cold_start, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        del clf
 
     # 2. the baseline: the same weights in fp32 through a batch-size-1 transformers pipeline;
-    #    its batched fp32 labels on every text measure what the speed-up costs in accuracy
+    #    its batched fp32 labels on every text measure what each speed-up costs in accuracy
     exact = SentimentClassifier.load(
         args.model, models_dir=args.models_dir, threads=args.threads, precision="fp32"
     )
-    report: dict = {
-        "model": clf.version,
-        "precision": clf.precision,
-        "threads": args.threads,
-        "cold_start_s": round(cold_start, 2),
-        "peak_rss_mb_project": round(peak_mb, 1),
-    }
     for name, rows in sets.items():
         texts = [r.text for r in rows]
         gold = [r.label for r in rows]
-        tokens = sum(len(ids) for ids in clf.preprocess(texts)) / len(texts)
-        fast_pred, fast_rate = project[name]
         exact_pred, _ = run_project(exact, texts, args.batch_size)
         k = min(args.naive_limit, len(texts))
         slow_pred, slow_rate = run_naive(exact, texts[:k])
         report[name] = {
             "n": len(texts),
-            "mean_tokens": round(tokens, 1),
-            "project_texts_per_s": round(fast_rate, 1),
+            "mean_tokens": round(sum(len(ids) for ids in exact.preprocess(texts)) / len(texts), 1),
             "naive_bs1_texts_per_s": round(slow_rate, 1),
-            "speedup": round(fast_rate / slow_rate, 2),
-            "macro_f1_project": round(metrics(gold, fast_pred)["macro_f1"], 4),
             "macro_f1_fp32": round(metrics(gold, exact_pred)["macro_f1"], 4),
-            "same_labels_as_fp32": round(
-                sum(a == b for a, b in zip(fast_pred, exact_pred, strict=True)) / len(texts), 4
-            ),
             "fp32_batched_equals_naive": sum(
                 a == b for a, b in zip(exact_pred[:k], slow_pred, strict=True)
             )
             / k,
         }
+        for requested, results in project.items():
+            fast_pred, fast_rate = results[name]
+            report[name][requested] = {
+                "texts_per_s": round(fast_rate, 1),
+                "speedup": round(fast_rate / slow_rate, 2),
+                "macro_f1": round(metrics(gold, fast_pred)["macro_f1"], 4),
+                "same_labels_as_fp32": round(
+                    sum(a == b for a, b in zip(fast_pred, exact_pred, strict=True)) / len(texts), 4
+                ),
+            }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 

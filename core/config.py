@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # For models whose label names are not obvious: "LABEL_0=negative,LABEL_1=positive".
     model_labels: str = ""
     # auto: bf16 autocast where the CPU computes bf16 natively (faster, same labels), else fp32.
-    model_precision: Literal["auto", "bf16", "fp32"] = "auto"
+    model_precision: Literal["auto", "bf16", "fp32", "int8"] = "auto"
     classify_tick: timedelta = timedelta(seconds=2)  # how often new mentions are labelled
     config: Path | None = None
     timezone: str = "UTC"

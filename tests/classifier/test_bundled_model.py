@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier import SentimentClassifier, evaluate
+from classifier import SentimentClassifier, evaluate, metrics
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).parent / "data" / "unseen_sample.csv"
@@ -61,3 +61,20 @@ def test_bf16_gives_the_labels_of_fp32():
     # bf16 rounds activations: a text on the fence may flip, hardly any other
     same = sum(a.label == b.label for a, b in zip(exact, rounded, strict=True))
     assert same >= 0.97 * len(texts)
+
+
+@pytest.mark.slow
+def test_int8_changes_few_labels_and_keeps_the_floors():
+    """int8 is opt-in because it changes a few labels; it must stay above the same floors."""
+    rows = sample_rows()
+    texts = [r["text"] for r in rows]
+    models = REPO / "var" / "models"
+    exact = SentimentClassifier.load(None, models_dir=models, precision="fp32").predict(texts)
+    small = SentimentClassifier.load(None, models_dir=models, precision="int8").predict(texts)
+    same = sum(a.label == b.label for a, b in zip(exact, small, strict=True))
+    assert same >= 0.95 * len(texts)
+    for subset, floors in FLOORS.items():
+        chosen = [i for i, r in enumerate(rows) if r["set"] == subset]
+        scores = metrics([rows[i]["label"] for i in chosen], [small[i].label for i in chosen])
+        for name, floor in floors.items():
+            assert scores[name] >= floor, (subset, name, scores[name])

@@ -132,7 +132,7 @@ def test_bf16_autocast_keeps_the_answers(tiny_model_dir):
 
 
 def test_unknown_precision_is_refused(tiny_model_dir):
-    with pytest.raises(ValueError, match="auto, bf16, fp32"):
+    with pytest.raises(ValueError, match="auto, bf16, fp32, int8"):
         SentimentClassifier.load(tiny_model_dir(), precision="fp16")
 
 

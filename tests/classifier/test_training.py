@@ -66,6 +66,9 @@ def test_train_writes_a_small_delta_that_loads(tmp_path, fake_models_dir):
     # the head is new (not in the base): stored whole
     assert tensors["classifier.weight"].dtype == torch.float16
     assert json.loads((out / "svetofor-delta.json").read_text())["format"] == "svetofor-delta/2"
+    # int8 inference smooths with activation ranges calibrated on the training texts
+    ranges = load_file(str(out / "int8-act-ranges.safetensors"))
+    assert ranges["bert.encoder.layer.1.output.dense"].shape == (32,)
 
     clf = SentimentClassifier.load(out, models_dir=fake_models_dir, precision="fp32")
     assert clf.version.startswith(str(out) + "@")

@@ -83,9 +83,13 @@ def test_eval_runs_in_the_configured_precision(tmp_path: Path, model_env: dict[s
     assert json.loads(exact.stdout)["precision"] == "fp32"
     fast = run(tmp_path, "eval", str(data), SVETOFOR_MODEL_PRECISION="bf16", **model_env)
     assert json.loads(fast.stdout)["precision"] == "bf16"
+    small = run(tmp_path, "eval", str(data), SVETOFOR_MODEL_PRECISION="int8", **model_env)
+    assert small.returncode == 0, small.stderr
+    assert json.loads(small.stdout)["precision"] == "int8"
+    assert json.loads(small.stdout)["model"].endswith("+int8")
     wrong = run(tmp_path, "eval", str(data), SVETOFOR_MODEL_PRECISION="int4", **model_env)
     assert wrong.returncode != 0
     assert wrong.stderr.strip() == (
         "error: invalid settings: SVETOFOR_MODEL_PRECISION: "
-        "Input should be 'auto', 'bf16' or 'fp32'"
+        "Input should be 'auto', 'bf16', 'fp32' or 'int8'"
     )

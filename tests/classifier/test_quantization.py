@@ -1,0 +1,88 @@
+"""Opt-in int8 inference: smoothing keeps the float function, quantization keeps the answers."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+from classifier import SentimentClassifier
+from classifier.quantization import (
+    ACT_RANGES,
+    calibrate,
+    calibration_sample,
+    encoder_linears,
+    load_ranges,
+    save_ranges,
+    smooth,
+)
+
+from .test_inference import TEXTS
+
+
+def logits(model, clf: SentimentClassifier, texts) -> torch.Tensor:
+    enc = clf.tokenizer([t or " " for t in texts], return_tensors="pt", padding=True)
+    with torch.inference_mode():
+        return model(**enc).logits
+
+
+def test_calibration_records_the_peak_of_every_input_channel(tiny_model_dir):
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32")
+    ranges = calibrate(clf.model, clf.predict, TEXTS)
+    layers = encoder_linears(clf.model)
+    assert set(ranges) == set(layers)  # query/key/value/attention out/intermediate/output x 2
+    assert len(layers) == 12
+    for name, layer in layers.items():
+        assert ranges[name].shape == (layer.in_features,)
+        assert bool((ranges[name] > 0).all())
+    # a peak over many texts is at least the peak of any one of them
+    name = "bert.encoder.layer.0.output.dense"
+    alone = calibrate(clf.model, clf.predict, TEXTS[:1])[name]
+    assert bool((ranges[name] >= alone - 1e-6).all())  # batching perturbs the last bits
+
+
+def test_smoothing_does_not_change_the_float_model(tiny_model_dir):
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32")
+    ranges = calibrate(clf.model, clf.predict, TEXTS)
+    smoothed = copy.deepcopy(clf.model)
+    wrapped = smooth(smoothed, ranges, alpha=0.9)
+    assert len(wrapped) == 12
+    before = logits(clf.model, clf, TEXTS)
+    after = logits(smoothed, clf, TEXTS)
+    assert torch.allclose(before, after, atol=1e-5)
+    weight = dict(smoothed.named_modules())["bert.encoder.layer.0.intermediate.dense.linear"]
+    original = clf.model.bert.encoder.layer[0].intermediate.dense.weight
+    assert not torch.allclose(weight.weight, original)  # the columns were rescaled
+
+
+def test_int8_keeps_the_answers_and_says_so_in_the_version(tiny_model_dir):
+    path = tiny_model_dir()
+    exact = SentimentClassifier.load(path, precision="fp32")
+    small = SentimentClassifier.load(path, precision="int8")
+    assert small.precision == "int8"
+    assert small.version == exact.version + "+int8"  # stored labels are redone on a switch
+    quantized = [m for m in small.model.modules() if type(m).__name__ == "Linear"]
+    assert any("quantized" in type(m).__module__ for m in quantized)
+    for a, b in zip(exact.predict(TEXTS), small.predict(TEXTS), strict=True):
+        assert b.probs == pytest.approx(a.probs, abs=0.03)
+
+
+def test_stored_ranges_are_used_for_int8(tiny_model_dir):
+    path = tiny_model_dir()
+    exact = SentimentClassifier.load(path, precision="fp32")
+    assert load_ranges(path) is None
+    save_ranges(calibrate(exact.model, exact.predict, TEXTS), path)
+    assert (path / ACT_RANGES).is_file()
+    small = SentimentClassifier.load(path, precision="int8")
+    wrappers = [m for m in small.model.modules() if type(m).__name__ == "SmoothedLinear"]
+    assert len(wrappers) == 12
+    for a, b in zip(exact.predict(TEXTS), small.predict(TEXTS), strict=True):
+        assert b.probs == pytest.approx(a.probs, abs=0.03)
+
+
+def test_calibration_sample_is_deterministic_and_order_free():
+    texts = [f"text {i}" for i in range(100)] * 2
+    first = calibration_sample(texts, n=10)
+    assert first == calibration_sample(list(reversed(texts)), n=10)
+    assert len(first) == len(set(first)) == 10
