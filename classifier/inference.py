@@ -132,7 +132,7 @@ class SentimentClassifier:
         if precision == "int8":
             from classifier.quantization import load_ranges, quantize_int8
 
-            net = quantize_int8(net.eval(), load_ranges(path))
+            net = quantize_int8(net, load_ranges(path))
             version += "+int8"  # its labels differ a little, so stored ones are redone
         return cls(
             net,

@@ -23,7 +23,12 @@ import random
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import torch  # this module is imported only when int8 is asked for or a model is trained
+
+if TYPE_CHECKING:
+    from classifier.inference import SentimentClassifier
 
 ACT_RANGES = "int8-act-ranges.safetensors"
 SMOOTHING_ALPHA = 0.9
@@ -32,8 +37,6 @@ CALIBRATION_TEXTS = 512
 
 def encoder_linears(model: Any) -> dict[str, Any]:
     """The encoder's Linear layers by name (the pooler and head stay fp32: tiny and last)."""
-    import torch
-
     return {
         name: module
         for name, module in model.named_modules()
@@ -86,21 +89,16 @@ def load_ranges(directory: str | os.PathLike[str] | None) -> dict | None:
     return load_file(str(Path(directory) / ACT_RANGES))
 
 
-def _smoothed_linear_class():
-    import torch
+class SmoothedLinear(torch.nn.Module):
+    """`linear(x / s)` where the linear's weight columns were multiplied by `s`."""
 
-    class SmoothedLinear(torch.nn.Module):
-        """`linear(x / s)` where the linear's weight columns were multiplied by `s`."""
+    def __init__(self, linear: torch.nn.Module, inverse_scale: torch.Tensor) -> None:
+        super().__init__()
+        self.linear = linear
+        self.register_buffer("inverse_scale", inverse_scale)
 
-        def __init__(self, linear: torch.nn.Module, inverse_scale: torch.Tensor) -> None:
-            super().__init__()
-            self.linear = linear
-            self.register_buffer("inverse_scale", inverse_scale)
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.linear(x * self.inverse_scale)
-
-    return SmoothedLinear
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x * self.inverse_scale)
 
 
 def smooth(model: Any, ranges: Mapping[str, Any], alpha: float = SMOOTHING_ALPHA) -> list[str]:
@@ -108,9 +106,6 @@ def smooth(model: Any, ranges: Mapping[str, Any], alpha: float = SMOOTHING_ALPHA
 
     The float function is unchanged (up to rounding): W' = W * s column-wise, x' = x / s.
     """
-    import torch
-
-    smoothed_linear = _smoothed_linear_class()
     modules = dict(model.named_modules())
     wrapped = []
     for name, linear in encoder_linears(model).items():
@@ -122,7 +117,7 @@ def smooth(model: Any, ranges: Mapping[str, Any], alpha: float = SMOOTHING_ALPHA
         with torch.no_grad():
             linear.weight.mul_(scale)
         parent_name, _, child = name.rpartition(".")
-        setattr(modules[parent_name], child, smoothed_linear(linear, 1.0 / scale))
+        setattr(modules[parent_name], child, SmoothedLinear(linear, 1.0 / scale))
         wrapped.append(f"{name}.linear")
     return wrapped
 
@@ -133,7 +128,6 @@ def quantize_int8(model: Any, ranges: Mapping[str, Any] | None = None) -> Any:
     With `ranges` (see `calibrate`) the layers are smoothed first. Modifies `model` in place
     and returns the quantized module (fp32 model → do not reuse the original afterwards).
     """
-    import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     targets = smooth(model, ranges) if ranges else list(encoder_linears(model))
@@ -147,18 +141,9 @@ def quantize_int8(model: Any, ranges: Mapping[str, Any] | None = None) -> Any:
         )
 
 
-def calibrate_checkpoint(
-    checkpoint: str | os.PathLike[str],
-    texts: Sequence[str],
-    *,
-    models_dir: str | os.PathLike[str] = "var/models",
-) -> Path:
-    """Calibrate a delta checkpoint on a sample of `texts` and store the ranges beside it."""
-    from classifier.inference import SentimentClassifier
-
-    clf = SentimentClassifier.load(checkpoint, models_dir=models_dir, precision="fp32")
-    ranges = calibrate(clf.model, clf.predict, calibration_sample(texts))
-    return save_ranges(ranges, checkpoint)
+def store_ranges(clf: SentimentClassifier, texts: Sequence[str], directory) -> Path:
+    """Calibrate `clf` (fp32) on a sample of `texts` and store the ranges in `directory`."""
+    return save_ranges(calibrate(clf.model, clf.predict, calibration_sample(texts)), directory)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     from classifier.data import read_many
+    from classifier.inference import SentimentClassifier
     from classifier.training import TrainOptions, select_rows
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -178,9 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--models-dir", default="var/models")
     args = parser.parse_args(argv)
     rows = select_rows(read_many(args.csv), seed=TrainOptions().seed)
-    path = calibrate_checkpoint(
-        args.checkpoint, [ex.text for ex in rows], models_dir=args.models_dir
-    )
+    clf = SentimentClassifier.load(args.checkpoint, models_dir=args.models_dir, precision="fp32")
+    path = store_ranges(clf, [ex.text for ex in rows], args.checkpoint)
     print(f"wrote {path}")
     return 0
 

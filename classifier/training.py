@@ -210,18 +210,18 @@ def train(
         "inputs": [Path(p).name for p in csv_paths],
     }
     save_delta(model, out_dir, trained, {"training": summary}, base=base_tensors(models_dir))
-    _calibrate_int8(model, tokenizer, [ex.text for ex in rows], out_dir)
+    _store_int8_ranges(model, tokenizer, [ex.text for ex in rows], out_dir)
     log(f"saved {out_dir} after {seconds}s")
     return summary
 
 
-def _calibrate_int8(model, tokenizer, texts: list[str], out_dir: str | Path) -> None:
+def _store_int8_ranges(model, tokenizer, texts: list[str], out_dir: str | Path) -> None:
     """Store the activation ranges `SVETOFOR_MODEL_PRECISION=int8` smooths with."""
     from classifier.inference import SentimentClassifier
-    from classifier.quantization import calibrate, calibration_sample, save_ranges
+    from classifier.quantization import store_ranges
 
     clf = SentimentClassifier(model, tokenizer, name="calibration", version="", precision="fp32")
-    save_ranges(calibrate(model, clf.predict, calibration_sample(texts)), out_dir)
+    store_ranges(clf, texts, out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
