@@ -4,7 +4,7 @@ Measured on the bundled model (docs/model-card.md): bf16 autocast runs the encod
 faster than fp32 on an AVX-512 BF16 CPU and changes almost no label, because autocast keeps
 LayerNorm, softmax and the accumulations in fp32. Without native bf16 instructions the CPU
 would emulate it, slower than fp32, so "auto" picks fp32 there. "int8" (smoothed dynamic
-quantization, `classifier.quantization`) is about 1.4x faster than fp32 on any x86 CPU but
+quantization, `classifier.quantization`) ran 1.2-1.5x faster than fp32 on an AVX2 CPU but
 changes 2-3 % of labels, so it is only used when asked for.
 """
 
