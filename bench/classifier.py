@@ -4,11 +4,11 @@
 
 Same texts, same weights, same process. Prints texts/second for tweet-length and review-length
 texts, the speed-up, the macro-F1 of the project's path in each precision ("auto": bf16
-autocast where the CPU has native bf16, else fp32; "int8": opt-in smoothed int8) against the
-same weights in fp32 (what the speed-up costs), peak memory and cold-start time (load + first
-prediction; the converted base is cached under var/models). The naive pipeline truncates long
-texts at the end, the project keeps head and tail, so on reviews over 256 tokens their labels
-may differ (`fp32_batched_equals_naive`).
+autocast where the CPU has native bf16, else smoothed int8 for a calibrated model; "fp32")
+against the same weights in fp32 (what the speed-up costs), peak memory and cold-start time
+(load + first prediction; the converted base is cached under var/models). The naive pipeline
+truncates long texts at the end, the project keeps head and tail, so on reviews over 256
+tokens their labels may differ (`fp32_batched_equals_naive`).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
-        "--precisions", default="auto,int8", help="the project path's precisions, comma-separated"
+        "--precisions", default="auto,fp32", help="the project path's precisions, comma-separated"
     )
     args = parser.parse_args()
 

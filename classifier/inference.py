@@ -101,13 +101,15 @@ class SentimentClassifier:
             precision: "bf16" (autocast, faster on CPUs with native bf16), "fp32", "int8"
                 (smoothed dynamic int8, `classifier.quantization`: faster without native
                 bf16, changes a few labels; the version gets a "+int8" suffix), or "auto"
-                (bf16 where the CPU has native bf16, else fp32).
+                (bf16 where the CPU has native bf16, else int8 for a model calibrated for
+                it, such as the bundled one, else fp32).
         """
         import torch
 
         from classifier.modeling import is_delta_dir, load_delta
+        from classifier.quantization import load_ranges, quantize_int8
 
-        precision = resolve_precision(precision)
+        resolve_precision(precision)  # an unknown name fails before the model loads
         if threads:
             torch.set_num_threads(threads)
         spec = "" if model is None else str(model)
@@ -129,10 +131,10 @@ class SentimentClassifier:
             tokenizer = AutoTokenizer.from_pretrained(spec)
             revision = getattr(net.config, "_commit_hash", None)
             version = f"{name}@{revision[:12]}" if revision else name
+        ranges = load_ranges(path)
+        precision = resolve_precision(precision, calibrated=ranges is not None)
         if precision == "int8":
-            from classifier.quantization import load_ranges, quantize_int8
-
-            net = quantize_int8(net, load_ranges(path))
+            net = quantize_int8(net, ranges)
             version += "+int8"  # its labels differ a little, so stored ones are redone
         return cls(
             net,

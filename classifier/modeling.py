@@ -133,6 +133,15 @@ def is_delta_dir(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / DELTA_MANIFEST).is_file()
 
 
+def delta_names(path: str | os.PathLike[str]) -> list[str]:
+    """Parameter names a delta checkpoint stores (whichever way each is encoded)."""
+    from safetensors import safe_open
+
+    with safe_open(str(Path(path) / DELTA_WEIGHTS), framework="pt") as stored:
+        keys = list(stored.keys())
+    return sorted({k.removesuffix(INT8_DELTA) for k in keys if not k.endswith(INT8_SCALE)})
+
+
 def load_delta(path: str | os.PathLike[str], models_dir: str | os.PathLike[str]):
     """Rebuild a classifier from the e5 base and a delta dir: (model, tokenizer, manifest)."""
     from safetensors.torch import load_file

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import torch  # this module is imported only when int8 is asked for or a model is trained
+import torch  # this module is imported only where a model loads or trains
 
 if TYPE_CHECKING:
     from classifier.inference import SentimentClassifier

@@ -66,6 +66,8 @@ class TrainOptions:
     warmup_ratio: float = 0.06
     threads: int = 2
     use_recipe: bool = True
+    # a delta checkpoint to continue from (a second, lower-rate stage) instead of the bare base
+    init: str = ""
 
 
 def select_rows(
@@ -130,7 +132,14 @@ def train(
     """
     import torch
 
-    from classifier.modeling import base_tensors, build_e5_classifier, freeze_below, save_delta
+    from classifier.modeling import (
+        base_tensors,
+        build_e5_classifier,
+        delta_names,
+        freeze_below,
+        load_delta,
+        save_delta,
+    )
 
     options = TrainOptions(**opts)
     started = time.monotonic()
@@ -144,8 +153,17 @@ def train(
     counts = Counter((ex.lang or "?", ex.label) for ex in rows)
     log(f"training rows: {len(rows)} {dict(sorted(counts.items()))}")
 
-    model, tokenizer = build_e5_classifier(models_dir, seed=options.seed)
+    previous = None
+    if options.init:
+        model, tokenizer, manifest = load_delta(options.init, models_dir)
+        previous = manifest.get("training")
+        log(f"continuing from {options.init}")
+    else:
+        model, tokenizer = build_e5_classifier(models_dir, seed=options.seed)
     trained = freeze_below(model, options.trainable_layers)
+    saved = list(trained)
+    if options.init:  # what the earlier stage changed stays in the checkpoint, frozen or not
+        saved += sorted(set(delta_names(options.init)) - set(trained))
     label_ids = {name: i for i, name in enumerate(LABELS)}
     enc = tokenizer(
         [normalize_text(ex.text) for ex in rows], truncation=True, max_length=options.max_length
@@ -209,7 +227,9 @@ def train(
         "final_loss": round(running, 4),
         "inputs": [Path(p).name for p in csv_paths],
     }
-    save_delta(model, out_dir, trained, {"training": summary}, base=base_tensors(models_dir))
+    if previous is not None:
+        summary["previous_stage"] = previous
+    save_delta(model, out_dir, saved, {"training": summary}, base=base_tensors(models_dir))
     _store_int8_ranges(model, tokenizer, [ex.text for ex in rows], out_dir)
     log(f"saved {out_dir} after {seconds}s")
     return summary

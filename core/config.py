@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     model: str = Field(default="bundled", description="'bundled', a local path or a HF model id")
     # For models whose label names are not obvious: "LABEL_0=negative,LABEL_1=positive".
     model_labels: str = ""
-    # auto: bf16 autocast where the CPU computes bf16 natively (faster, same labels), else fp32.
+    # auto: bf16 autocast where the CPU computes bf16 natively (faster, same labels), else
+    # smoothed int8 for a model with calibration ranges (2-4 % of labels differ), else fp32.
     model_precision: Literal["auto", "bf16", "fp32", "int8"] = "auto"
     classify_tick: timedelta = timedelta(seconds=2)  # how often new mentions are labelled
     config: Path | None = None

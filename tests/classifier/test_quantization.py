@@ -1,4 +1,4 @@
-"""Opt-in int8 inference: smoothing keeps the float function, quantization keeps the answers."""
+"""int8 inference: smoothing keeps the float function, quantization keeps the answers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import copy
 import pytest
 import torch
 
-from classifier import SentimentClassifier
+from classifier import SentimentClassifier, precision
 from classifier.quantization import (
     ACT_RANGES,
     calibrate,
@@ -79,6 +79,20 @@ def test_stored_ranges_are_used_for_int8(tiny_model_dir):
     assert len(wrappers) == 12
     for a, b in zip(exact.predict(TEXTS), small.predict(TEXTS), strict=True):
         assert b.probs == pytest.approx(a.probs, abs=0.03)
+    # a calibrated model runs in int8 by default where the CPU has no native bf16
+    default = SentimentClassifier.load(path)
+    assert default.precision == ("bf16" if precision.native_bf16() else "int8")
+
+
+@pytest.mark.parametrize(
+    ("bf16", "calibrated", "expected"),
+    [(True, True, "bf16"), (True, False, "bf16"), (False, True, "int8"), (False, False, "fp32")],
+)
+def test_auto_precision_choice(monkeypatch, bf16, calibrated, expected):
+    monkeypatch.setattr(precision, "native_bf16", lambda: bf16)
+    assert precision.resolve_precision("auto", calibrated=calibrated) == expected
+    # an explicit choice is kept whatever the CPU or the calibration
+    assert precision.resolve_precision("fp32", calibrated=calibrated) == "fp32"
 
 
 def test_calibration_sample_is_deterministic_and_order_free():

@@ -101,6 +101,31 @@ def test_training_is_deterministic(tmp_path, fake_models_dir):
     assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
 
 
+def test_a_second_stage_continues_from_a_checkpoint(tmp_path, fake_models_dir):
+    data = write_csv(tmp_path / "train.csv", ROWS)
+    quiet = {"models_dir": fake_models_dir, "batch_size": 4, "log": lambda m: None}
+    train([data], tmp_path / "one", trainable_layers=2, epochs=20, lr=3e-3, **quiet)
+    summary = train(
+        [data], tmp_path / "two", init=str(tmp_path / "one"), trainable_layers=1, epochs=1, **quiet
+    )
+    assert summary["previous_stage"]["options"]["trainable_layers"] == 2
+    first = SentimentClassifier.load(tmp_path / "one", models_dir=fake_models_dir, precision="fp32")
+    second = SentimentClassifier.load(
+        tmp_path / "two", models_dir=fake_models_dir, precision="fp32"
+    )
+    before = dict(first.model.named_parameters())
+    after = dict(second.model.named_parameters())
+    # layer 0 was frozen in stage two, yet it keeps what stage one learned
+    frozen = "bert.encoder.layer.0.attention.self.query.weight"
+    assert torch.allclose(after[frozen], before[frozen], atol=1e-6)
+    base = load_file(str(fake_models_dir / BASE_DIRNAME / "model.safetensors"))
+    assert not torch.allclose(after[frozen], base[frozen.removeprefix("bert.")], atol=1e-4)
+    # stage two moved on from stage one's weights, not from the base
+    head = "classifier.weight"
+    assert not torch.equal(after[head], before[head])
+    assert torch.allclose(after[head], before[head], atol=0.05)
+
+
 def test_recipe_keeps_dev_splits_out():
     rows = [
         Example("t1", "negative", "ru", "sentirueval2015_banks_tweets", "train"),

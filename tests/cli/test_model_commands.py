@@ -73,6 +73,13 @@ def test_model_errors_are_one_line(tmp_path: Path) -> None:
         "error: cannot read missing.csv: no such file"
     )
     assert run(tmp_path, "classify").returncode == 2
+    data = tmp_path / "gold.csv"
+    data.write_text("text,label\ngood,positive\n", encoding="utf-8")
+    wrong_init = run(tmp_path, "train", str(data), "--out", "m", "--init", str(tmp_path))
+    assert wrong_init.returncode == 1
+    assert wrong_init.stderr.strip() == (
+        f"error: --init {tmp_path}: not a checkpoint written by `svetofor train`"
+    )
 
 
 def test_eval_runs_in_the_configured_precision(tmp_path: Path, model_env: dict[str, str]) -> None:
