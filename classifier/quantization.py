@@ -1,4 +1,5 @@
-"""Opt-in int8 inference: SmoothQuant-style smoothing + per-channel dynamic int8 Linear layers.
+"""int8 inference (the default without native bf16, `classifier.precision`): SmoothQuant-style
+smoothing + per-channel dynamic int8 Linear layers.
 
 Why this shape (measured on the bundled model, docs/model-card.md):
 - plain dynamic int8 (one scale per weight matrix) flips about 13 % of labels; one scale per

@@ -142,6 +142,7 @@ def train(
     )
 
     options = TrainOptions(**opts)
+    init = _init_checkpoint(options.init) if options.init else None
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -154,16 +155,16 @@ def train(
     log(f"training rows: {len(rows)} {dict(sorted(counts.items()))}")
 
     previous = None
-    if options.init:
-        model, tokenizer, manifest = load_delta(options.init, models_dir)
+    if init is not None:
+        model, tokenizer, manifest = load_delta(init, models_dir)
         previous = manifest.get("training")
-        log(f"continuing from {options.init}")
+        log(f"continuing from {init}")
     else:
         model, tokenizer = build_e5_classifier(models_dir, seed=options.seed)
     trained = freeze_below(model, options.trainable_layers)
     saved = list(trained)
-    if options.init:  # what the earlier stage changed stays in the checkpoint, frozen or not
-        saved += sorted(set(delta_names(options.init)) - set(trained))
+    if init is not None:  # what the earlier stage changed stays in the checkpoint, frozen or not
+        saved += sorted(set(delta_names(init)) - set(trained))
     label_ids = {name: i for i, name in enumerate(LABELS)}
     enc = tokenizer(
         [normalize_text(ex.text) for ex in rows], truncation=True, max_length=options.max_length
@@ -235,8 +236,19 @@ def train(
     return summary
 
 
+def _init_checkpoint(spec: str) -> Path:
+    """The checkpoint a later stage starts from: a `train` output directory or "bundled"."""
+    from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES
+    from classifier.modeling import is_delta_dir
+
+    path = BUNDLED_DIR if spec.strip().lower() in BUNDLED_NAMES else Path(spec)
+    if not is_delta_dir(path):
+        raise ValueError(f"--init {spec}: not a checkpoint written by `svetofor train`")
+    return path
+
+
 def _store_int8_ranges(model, tokenizer, texts: list[str], out_dir: str | Path) -> None:
-    """Store the activation ranges `SVETOFOR_MODEL_PRECISION=int8` smooths with."""
+    """Store the activation ranges int8 inference smooths with."""
     from classifier.inference import SentimentClassifier
     from classifier.quantization import store_ranges
 

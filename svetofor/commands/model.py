@@ -107,22 +107,16 @@ def train(
     seed: int = typer.Option(RECIPE.seed),
     threads: int = typer.Option(RECIPE.threads, min=1),
     use_recipe: bool = typer.Option(True, help="the bundled model's sampling recipe"),
-    init: Path | None = typer.Option(
-        None, help="continue from this checkpoint (`svetofor train` output or `bundled`)"
+    init: str = typer.Option(
+        "", help="continue from this checkpoint (`svetofor train` output or `bundled`)"
     ),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
     from classifier import train as run_training
-    from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES
-    from classifier.modeling import is_delta_dir
 
     for file in files:
         if not file.is_file():
             fail(f"cannot read {file}: no such file")
-    if init is not None and str(init).lower() in BUNDLED_NAMES:
-        init = BUNDLED_DIR
-    if init is not None and not is_delta_dir(init):
-        fail(f"--init {init}: not a checkpoint written by `svetofor train`")
     settings = load_settings()
     try:
         summary = run_training(
@@ -138,7 +132,7 @@ def train(
             seed=seed,
             threads=threads,
             use_recipe=use_recipe,
-            init=str(init or ""),
+            init=init,
         )
     except ValueError as exc:
         fail(str(exc))
