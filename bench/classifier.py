@@ -3,8 +3,9 @@
     .venv/bin/python bench/classifier.py [--model bundled] [--data ../shared/datasets/sentiment]
 
 Same texts, same weights, same process. Prints texts/second for tweet-length and review-length
-texts, the speed-up, the macro-F1 of the project's path in each precision ("auto": bf16
-autocast where the CPU has native bf16, else smoothed int8 for a calibrated model; "fp32")
+texts, the speed-up, the macro-F1 of the project's path in each precision ("auto": smoothed
+int8 for a calibrated model such as the bundled one, else bf16 autocast where the CPU has
+native bf16, else fp32; "bf16"; "fp32")
 against the same weights in fp32 (what the speed-up costs), peak memory and cold-start time
 (load + first prediction; the converted base is cached under var/models). The naive pipeline
 truncates long texts at the end, the project keeps head and tail, so on reviews over 256

@@ -99,10 +99,10 @@ class SentimentClassifier:
             uncertain_below: `uncertain` is set when the top probability is below this.
             max_length: tokens per text; longer texts lose their middle (`head_and_tail`).
             precision: "bf16" (autocast, faster on CPUs with native bf16), "fp32", "int8"
-                (smoothed dynamic int8, `classifier.quantization`: faster without native
-                bf16, changes a few labels; the version gets a "+int8" suffix), or "auto"
-                (bf16 where the CPU has native bf16, else int8 for a model calibrated for
-                it, such as the bundled one, else fp32).
+                (smoothed dynamic int8, `classifier.quantization`: the fastest measured,
+                changes a few labels; the version gets a "+int8" suffix), or "auto" (int8
+                for a model calibrated for it, such as the bundled one, else bf16 where the
+                CPU has native bf16, else fp32; see `classifier.precision`).
         """
         import torch
 

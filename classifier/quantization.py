@@ -1,4 +1,4 @@
-"""int8 inference (the default without native bf16, `classifier.precision`): SmoothQuant-style
+"""int8 inference (the default for calibrated models, `classifier.precision`): SmoothQuant-style
 smoothing + per-channel dynamic int8 Linear layers.
 
 Why this shape (measured on the bundled model, docs/model-card.md):

@@ -68,6 +68,16 @@ class TrainOptions:
     use_recipe: bool = True
     # a delta checkpoint to continue from (a second, lower-rate stage) instead of the bare base
     init: str = ""
+    # a smaller, faster student: keep only the first `layers` encoder layers (0 keeps all 12)
+    layers: int = 0
+    # distillation: a checkpoint whose temperature-softened probabilities the model learns too;
+    # the loss is (1 - distill_weight) * cross-entropy + distill_weight * T^2 * KL
+    teacher: str = ""
+    distill_weight: float = 0.5
+    temperature: float = 2.0
+    # forward and backward under bf16 autocast: about 1.7x faster where the CPU has native bf16
+    # (AVX-512 BF16, AMX), slower where it is emulated
+    bf16: bool = False
 
 
 def select_rows(
@@ -131,18 +141,21 @@ def train(
         A summary dict (rows per label/language, options, seconds).
     """
     import torch
+    import torch.nn.functional as F
 
     from classifier.modeling import (
         base_tensors,
         build_e5_classifier,
         delta_names,
         freeze_below,
+        keep_first_layers,
         load_delta,
         save_delta,
     )
 
     options = TrainOptions(**opts)
-    init = _init_checkpoint(options.init) if options.init else None
+    init = _checkpoint("--init", options.init) if options.init else None
+    teacher = _checkpoint("--teacher", options.teacher) if options.teacher else None
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -161,16 +174,23 @@ def train(
         log(f"continuing from {init}")
     else:
         model, tokenizer = build_e5_classifier(models_dir, seed=options.seed)
+    if options.layers:
+        keep_first_layers(model, options.layers)
     trained = freeze_below(model, options.trainable_layers)
     saved = list(trained)
     if init is not None:  # what the earlier stage changed stays in the checkpoint, frozen or not
-        saved += sorted(set(delta_names(init)) - set(trained))
+        kept = {name for name, _ in model.named_parameters()}  # a student has fewer layers
+        saved += sorted(set(delta_names(init)) & kept - set(trained))
     label_ids = {name: i for i, name in enumerate(LABELS)}
     enc = tokenizer(
         [normalize_text(ex.text) for ex in rows], truncation=True, max_length=options.max_length
     )["input_ids"]
     targets = [label_ids[ex.label] for ex in rows]
     lengths = [len(ids) for ids in enc]
+    soft = None
+    if teacher is not None:
+        precision = "bf16" if options.bf16 else "fp32"
+        soft = teacher_logits(teacher, models_dir, enc, precision=precision, log=log)
 
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim > 1]
@@ -207,7 +227,18 @@ def train(
                 ids[row, : lengths[i]] = torch.tensor(enc[i])
                 mask[row, : lengths[i]] = 1
             labels = torch.tensor([targets[i] for i in batch])
-            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=options.bf16):
+                logits = model(input_ids=ids, attention_mask=mask).logits.float()
+            loss = F.cross_entropy(logits, labels)
+            if soft is not None:
+                t = options.temperature
+                distill = F.kl_div(
+                    F.log_softmax(logits / t, dim=-1),
+                    F.softmax(soft[batch] / t, dim=-1),
+                    reduction="batchmean",
+                )
+                weight = options.distill_weight
+                loss = (1 - weight) * loss + weight * t * t * distill
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optim.step()
@@ -236,15 +267,40 @@ def train(
     return summary
 
 
-def _init_checkpoint(spec: str) -> Path:
-    """The checkpoint a later stage starts from: a `train` output directory or "bundled"."""
+def _checkpoint(option: str, spec: str) -> Path:
+    """A checkpoint to start from or learn from: a `train` output directory or "bundled"."""
     from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES
     from classifier.modeling import is_delta_dir
 
     path = BUNDLED_DIR if spec.strip().lower() in BUNDLED_NAMES else Path(spec)
     if not is_delta_dir(path):
-        raise ValueError(f"--init {spec}: not a checkpoint written by `svetofor train`")
+        raise ValueError(f"{option} {spec}: not a checkpoint written by `svetofor train`")
     return path
+
+
+def teacher_logits(
+    checkpoint: Path, models_dir, enc: list[list[int]], *, precision: str = "fp32", log=print
+):
+    """The teacher's logits for every tokenized training row, as one tensor.
+
+    Computed once before training (the teacher is then freed), on the very token ids the
+    student sees; a delta checkpoint shares the student's tokenizer and label order.
+    `precision`: "fp32", or "bf16" when training runs in bf16 anyway (autocast leaves
+    almost every label as it is, `classifier.precision`).
+    """
+    import torch
+
+    from classifier.inference import SentimentClassifier, length_batches
+
+    clf = SentimentClassifier.load(checkpoint, models_dir=models_dir, precision=precision)
+    if list(clf.model.config.id2label.values()) != list(LABELS):
+        raise ValueError(f"--teacher {checkpoint}: labels are not {', '.join(LABELS)}")
+    started = time.monotonic()
+    out = torch.zeros((len(enc), len(LABELS)))
+    for batch in length_batches([len(ids) for ids in enc], 64, 4096):
+        out[batch] = torch.tensor(clf.forward([enc[i] for i in batch]))
+    log(f"teacher logits for {len(enc)} rows in {time.monotonic() - started:.0f}s")
+    return out
 
 
 def _store_int8_ranges(model, tokenizer, texts: list[str], out_dir: str | Path) -> None:

@@ -110,6 +110,17 @@ def train(
     init: str = typer.Option(
         "", help="continue from this checkpoint (`svetofor train` output or `bundled`)"
     ),
+    layers: int = typer.Option(
+        RECIPE.layers, min=0, max=12, help="keep only the first N e5 layers (0: all 12)"
+    ),
+    teacher: str = typer.Option(
+        "", help="distil from this checkpoint (`svetofor train` output or `bundled`)"
+    ),
+    distill_weight: float = typer.Option(RECIPE.distill_weight, min=0.0, max=1.0),
+    temperature: float = typer.Option(RECIPE.temperature, min=0.1),
+    bf16: bool = typer.Option(
+        RECIPE.bf16, help="bf16 autocast (faster only where the CPU has native bf16)"
+    ),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
     from classifier import train as run_training
@@ -133,6 +144,11 @@ def train(
             threads=threads,
             use_recipe=use_recipe,
             init=init,
+            layers=layers,
+            teacher=teacher,
+            distill_weight=distill_weight,
+            temperature=temperature,
+            bf16=bf16,
         )
     except ValueError as exc:
         fail(str(exc))

@@ -65,7 +65,7 @@ def test_bf16_gives_the_labels_of_fp32():
 
 @pytest.mark.slow
 def test_int8_changes_few_labels_and_keeps_the_floors():
-    """int8 (the default without native bf16) changes a few labels, and keeps the floors."""
+    """int8 (the bundled model's default) changes a few labels, and keeps the floors."""
     rows = sample_rows()
     texts = [r["text"] for r in rows]
     models = REPO / "var" / "models"

@@ -10,7 +10,7 @@ from safetensors.torch import load_file
 from classifier import SentimentClassifier, train
 from classifier.data import Example
 from classifier.e5_convert import BASE_DIRNAME, CONVERTER_VERSION
-from classifier.training import select_rows
+from classifier.training import select_rows, teacher_logits
 
 from .conftest import make_model, make_tokenizer
 
@@ -124,6 +124,52 @@ def test_a_second_stage_continues_from_a_checkpoint(tmp_path, fake_models_dir):
     head = "classifier.weight"
     assert not torch.equal(after[head], before[head])
     assert torch.allclose(after[head], before[head], atol=0.05)
+
+
+def test_a_distilled_student_keeps_fewer_layers_and_learns_the_teacher(tmp_path, fake_models_dir):
+    data = write_csv(tmp_path / "train.csv", ROWS)
+    quiet = {"models_dir": fake_models_dir, "batch_size": 4, "log": lambda m: None}
+    train([data], tmp_path / "teacher", trainable_layers=2, epochs=100, lr=3e-3, **quiet)
+    teacher = SentimentClassifier.load(
+        tmp_path / "teacher", models_dir=fake_models_dir, precision="fp32"
+    )
+    texts = sorted({t for t, _ in ROWS})
+    # the soft targets are the teacher's own logits on the student's token ids
+    ids = teacher.preprocess(texts)
+    soft = teacher_logits(tmp_path / "teacher", fake_models_dir, ids, log=lambda m: None)
+    assert torch.allclose(soft, torch.tensor(teacher.forward(ids)), atol=1e-5)
+
+    summary = train(
+        [data],
+        tmp_path / "student",
+        init=str(tmp_path / "teacher"),
+        teacher=str(tmp_path / "teacher"),
+        layers=1,
+        distill_weight=1.0,  # the gold labels play no part: what it learns comes from the teacher
+        epochs=100,
+        lr=3e-3,
+        bf16=True,
+        **quiet,
+    )
+    assert summary["options"]["layers"] == 1
+    stored = load_file(str(tmp_path / "student" / "delta.safetensors"))
+    assert not any(k.startswith("bert.encoder.layer.1.") for k in stored)
+    manifest = json.loads((tmp_path / "student" / "svetofor-delta.json").read_text())
+    assert manifest["layers"] == 1
+    student = SentimentClassifier.load(
+        tmp_path / "student", models_dir=fake_models_dir, precision="fp32"
+    )
+    assert len(student.model.bert.encoder.layer) == 1
+    assert student.model.config.num_hidden_layers == 1
+    taught = [s.label for s in teacher.predict(texts)]
+    learned = [s.label for s in student.predict(texts)]
+    assert sum(a == b for a, b in zip(taught, learned, strict=True)) >= 5, (taught, learned)
+
+
+def test_a_student_cannot_keep_more_layers_than_the_base(tmp_path, fake_models_dir):
+    data = write_csv(tmp_path / "train.csv", ROWS)
+    with pytest.raises(ValueError, match="layers must be between 1 and 2, not 3"):
+        train([data], tmp_path / "m", models_dir=fake_models_dir, layers=3, log=lambda m: None)
 
 
 def test_recipe_keeps_dev_splits_out():

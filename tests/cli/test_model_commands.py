@@ -80,6 +80,13 @@ def test_model_errors_are_one_line(tmp_path: Path) -> None:
     assert wrong_init.stderr.strip() == (
         f"error: --init {tmp_path}: not a checkpoint written by `svetofor train`"
     )
+    wrong_teacher = run(tmp_path, "train", str(data), "--out", "m", "--teacher", str(tmp_path))
+    assert wrong_teacher.returncode == 1
+    assert wrong_teacher.stderr.strip() == (
+        f"error: --teacher {tmp_path}: not a checkpoint written by `svetofor train`"
+    )
+    too_deep = run(tmp_path, "train", str(data), "--out", "m", "--layers", "13")
+    assert too_deep.returncode == 2  # typer refuses it before anything loads
 
 
 def test_eval_runs_in_the_configured_precision(tmp_path: Path, model_env: dict[str, str]) -> None:
