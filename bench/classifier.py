@@ -1,15 +1,22 @@
 """Classifier speed: the project's inference path against a naive batch-size-1 pipeline.
 
-    .venv/bin/python bench/classifier.py [--model bundled] [--data ../shared/datasets/sentiment]
+    .venv/bin/python bench/classifier.py [--model bundled] [--baseline auto|same|DIR|git:REV]
+                                         [--data ../shared/datasets/sentiment]
 
-Same texts, same weights, same process. Prints texts/second for tweet-length and review-length
-texts, the speed-up, the macro-F1 of the project's path in each precision ("auto": smoothed
-int8 for a calibrated model such as the bundled one, else bf16 autocast where the CPU has
-native bf16, else fp32; "bf16"; "fp32")
-against the same weights in fp32 (what the speed-up costs), peak memory and cold-start time
-(load + first prediction; the converted base is cached under var/models). The naive pipeline
-truncates long texts at the end, the project keeps head and tail, so on reviews over 256
-tokens their labels may differ (`fp32_batched_equals_naive`).
+Same texts, same process. Prints texts/second for tweet-length and review-length texts, the
+speed-up, the macro-F1 of the project's path in each precision ("auto": smoothed int8 for a
+calibrated model such as the bundled one, else bf16 autocast where the CPU has native bf16,
+else fp32; "bf16"; "fp32"), peak memory and cold-start time (load + first prediction; the
+converted base is cached under var/models).
+
+The baseline is a transformers `pipeline` with batch size 1 in fp32 on the model before any
+speed-up. For a distilled student (its manifest's `distilled_from`, as the bundled model's)
+that is its teacher: distillation is one of the speed-ups, so the ratio and the macro-F1 it
+costs are measured against the model it was distilled from (`--baseline auto`, the default;
+`git:REV` takes the bundled checkpoint of commit REV). The same weights in a naive pipeline
+are measured too (`naive_same_weights_*`). The naive pipeline truncates long texts at the
+end, the project keeps head and tail, so on reviews over 256 tokens their labels may differ
+(`fp32_batched_equals_naive`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import argparse
 import json
 import random
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +35,9 @@ sys.path.insert(0, str(REPO))
 
 from classifier import SentimentClassifier, metrics  # noqa: E402
 from classifier.data import read_labelled_csv  # noqa: E402
+from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES, weights_digest  # noqa: E402
+from classifier.modeling import DELTA_MANIFEST, DELTA_WEIGHTS  # noqa: E402
+from classifier.quantization import ACT_RANGES  # noqa: E402
 from classifier.text import normalize_text  # noqa: E402
 
 
@@ -36,22 +47,89 @@ def sample(path: Path, n: int, seed: int = 0, split: str | None = None):
     return rows[:n]
 
 
+def bundled_at(rev: str, models_dir: Path) -> Path:
+    """The bundled checkpoint of commit `rev`, extracted from git history (once)."""
+    out = models_dir / f"bundled-{rev[:12]}"
+    if not (out / DELTA_MANIFEST).is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        # the manifest last: a half-written directory is not taken for a checkpoint
+        for name in (DELTA_WEIGHTS, ACT_RANGES, DELTA_MANIFEST):
+            shown = subprocess.run(
+                ["git", "-C", str(REPO), "show", f"{rev}:classifier/bundled/{name}"],
+                capture_output=True,
+            )
+            if shown.returncode == 0:
+                (out / name).write_bytes(shown.stdout)
+            elif name != ACT_RANGES:  # older checkpoints have no int8 ranges
+                raise SystemExit(f"baseline git:{rev}: {shown.stderr.decode().strip()}")
+    return out
+
+
+def resolve_baseline(spec: str, model: str, models_dir: Path) -> str:
+    """The model the naive pipeline runs: `same`, a path or id, `git:REV`, or `auto`.
+
+    `auto` is the teacher a distilled checkpoint names in its manifest (`distilled_from`,
+    written by `svetofor train --teacher`), checked against the digest recorded there;
+    a model that was not distilled is its own baseline.
+    """
+    if spec == "auto":
+        path = BUNDLED_DIR if model.strip().lower() in BUNDLED_NAMES else Path(model)
+        manifest = path / DELTA_MANIFEST
+        teacher = (json.loads(manifest.read_text()) if manifest.is_file() else {}).get(
+            "distilled_from"
+        )
+        if not teacher:
+            return model
+        if "git" in teacher:
+            found = bundled_at(teacher["git"], models_dir)
+        elif teacher["checkpoint"] == "bundled":
+            found = BUNDLED_DIR
+        else:
+            found = Path(teacher["checkpoint"])
+        if (
+            not (found / DELTA_WEIGHTS).is_file()
+            or weights_digest(found) != teacher["weights_sha256"]
+        ):
+            raise SystemExit(
+                f"the teacher of {model} ({teacher}) is not at hand: pass --baseline PATH"
+            )
+        return str(found)
+    if spec == "same":
+        return model
+    if spec.startswith("git:"):
+        return str(bundled_at(spec.removeprefix("git:"), models_dir))
+    return spec
+
+
 def run_project(clf: SentimentClassifier, texts: list[str], batch_size: int):
     started = time.perf_counter()
     preds = clf.predict(texts, batch_size=batch_size)
     return [p.label for p in preds], len(texts) / (time.perf_counter() - started)
 
 
-def run_naive(clf: SentimentClassifier, texts: list[str]):
+def naive_pipeline(clf: SentimentClassifier):
     from transformers import pipeline
 
-    pipe = pipeline("text-classification", model=clf.model, tokenizer=clf.tokenizer, device="cpu")
+    return pipeline("text-classification", model=clf.model, tokenizer=clf.tokenizer, device="cpu")
+
+
+def run_naive(clf: SentimentClassifier, pipe, texts: list[str]):
     inputs = [normalize_text(t) or " " for t in texts]  # same inputs the project path sees
     started = time.perf_counter()
     out = pipe(inputs, batch_size=1, truncation=True, max_length=clf.max_length)
     rate = len(texts) / (time.perf_counter() - started)
     name_to_canon = {clf.model.config.id2label[i]: c for i, c in clf.index_to_label.items()}
     return [name_to_canon[o["label"]] for o in out], rate
+
+
+def agreement(a: list[str], b: list[str]) -> float:
+    return round(sum(x == y for x, y in zip(a, b, strict=True)) / len(a), 4)
+
+
+def load_fp32(model: str, args) -> SentimentClassifier:
+    return SentimentClassifier.load(
+        model, models_dir=args.models_dir, threads=args.threads, precision="fp32"
+    )
 
 
 def main() -> int:
@@ -64,7 +142,16 @@ def main() -> int:
     parser.add_argument(
         "--naive-limit", type=int, default=200, help="texts per set for the slow path"
     )
+    parser.add_argument(
+        "--baseline",
+        default="auto",
+        help="the naive pipeline's model: auto (a student's teacher, else the same model), "
+        "same, a path or id, or git:REV (the bundled model of commit REV)",
+    )
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="timed rounds; each path's best one counts"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--precisions", default="auto,fp32", help="the project path's precisions, comma-separated"
@@ -81,10 +168,12 @@ def main() -> int:
         )[: args.reviews],
     }
 
-    # 1. the project's path in each precision, the default first so that its cold start and
-    #    peak memory are its own (later ones report the process peak so far)
-    project: dict[str, dict] = {}
-    report: dict = {"threads": args.threads, "precisions": {}}
+    # 1. every model loaded once: the project's path in each precision (the default first, so
+    #    that its cold start and peak memory are its own: later ones report the process peak
+    #    so far), then the baseline and the same weights in fp32 for the naive pipeline
+    texts = {name: [r.text for r in rows] for name, rows in sets.items()}
+    project: dict[str, SentimentClassifier] = {}
+    report: dict = {"threads": args.threads, "rounds": args.rounds, "precisions": {}}
     for requested in args.precisions.split(","):
         started = time.perf_counter()
         clf = SentimentClassifier.load(
@@ -92,49 +181,79 @@ def main() -> int:
         )
         clf.predict("прогрев")
         cold_start = time.perf_counter() - started
-        project[requested] = {
-            name: run_project(clf, [r.text for r in rows], args.batch_size)
-            for name, rows in sets.items()
-        }
+        for batch in texts.values():  # a first pass, untimed: the peak memory of real work
+            clf.predict(batch, batch_size=args.batch_size)
+        project[requested] = clf
         report["precisions"][requested] = {
             "model": clf.version,
             "precision": clf.precision,
             "cold_start_s": round(cold_start, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
-        del clf
+    baseline = resolve_baseline(args.baseline, args.model, Path(args.models_dir))
+    exact = {"same": load_fp32(args.model, args)}
+    if baseline != args.model:
+        exact["baseline"] = load_fp32(baseline, args)
+    exact_labels = {
+        key: {name: run_project(clf, batch, args.batch_size)[0] for name, batch in texts.items()}
+        for key, clf in exact.items()
+    }
+    pipes = {key: naive_pipeline(clf) for key, clf in exact.items()}
 
-    # 2. the baseline: the same weights in fp32 through a batch-size-1 transformers pipeline;
-    #    its batched fp32 labels on every text measure what each speed-up costs in accuracy
-    exact = SentimentClassifier.load(
-        args.model, models_dir=args.models_dir, threads=args.threads, precision="fp32"
-    )
+    # 2. timed rounds, every path in turn, so that a slow minute on a shared machine slows
+    #    all of them; each path's rate is its best round
+    rates: dict[tuple[str, str], float] = {}
+    naive_labels: dict[tuple[str, str], list[str]] = {}
+    for _ in range(args.rounds):
+        for name, batch in texts.items():
+            for requested, clf in project.items():
+                _, rate = run_project(clf, batch, args.batch_size)
+                rates[requested, name] = max(rate, rates.get((requested, name), 0.0))
+            for key, clf in exact.items():
+                k = min(args.naive_limit, len(batch))
+                labels, rate = run_naive(clf, pipes[key], batch[:k])
+                naive_labels[key, name] = labels
+                rates[f"naive-{key}", name] = max(rate, rates.get((f"naive-{key}", name), 0.0))
+
+    # 3. speed-ups against the baseline's naive pipeline, and what they cost in accuracy
+    #    against the baseline's batched fp32 labels on every text
+    base = "baseline" if "baseline" in exact else "same"
+    report["baseline"] = exact[base].version
     for name, rows in sets.items():
-        texts = [r.text for r in rows]
         gold = [r.label for r in rows]
-        exact_pred, _ = run_project(exact, texts, args.batch_size)
-        k = min(args.naive_limit, len(texts))
-        slow_pred, slow_rate = run_naive(exact, texts[:k])
+        k = min(args.naive_limit, len(rows))
+        base_labels = exact_labels[base][name]
+        base_f1 = metrics(gold, base_labels)["macro_f1"]
         report[name] = {
-            "n": len(texts),
-            "mean_tokens": round(sum(len(ids) for ids in exact.preprocess(texts)) / len(texts), 1),
-            "naive_bs1_texts_per_s": round(slow_rate, 1),
-            "macro_f1_fp32": round(metrics(gold, exact_pred)["macro_f1"], 4),
-            "fp32_batched_equals_naive": sum(
-                a == b for a, b in zip(exact_pred[:k], slow_pred, strict=True)
-            )
-            / k,
+            "n": len(rows),
+            "mean_tokens": round(
+                sum(len(ids) for ids in exact["same"].preprocess(texts[name])) / len(rows), 1
+            ),
+            "naive_bs1_texts_per_s": round(rates[f"naive-{base}", name], 1),
+            "macro_f1_baseline_fp32": round(base_f1, 4),
+            "fp32_batched_equals_naive": agreement(base_labels[:k], naive_labels[base, name]),
         }
-        for requested, results in project.items():
-            fast_pred, fast_rate = results[name]
-            report[name][requested] = {
-                "texts_per_s": round(fast_rate, 1),
-                "speedup": round(fast_rate / slow_rate, 2),
-                "macro_f1": round(metrics(gold, fast_pred)["macro_f1"], 4),
-                "same_labels_as_fp32": round(
-                    sum(a == b for a, b in zip(fast_pred, exact_pred, strict=True)) / len(texts), 4
-                ),
+        if base == "baseline":
+            report[name]["naive_same_weights_texts_per_s"] = round(rates["naive-same", name], 1)
+            report[name]["macro_f1_same_weights_fp32"] = round(
+                metrics(gold, exact_labels["same"][name])["macro_f1"], 4
+            )
+        for requested, clf in project.items():
+            fast_pred, _ = run_project(clf, texts[name], args.batch_size)
+            scores = metrics(gold, fast_pred)["macro_f1"]
+            entry = {
+                "texts_per_s": round(rates[requested, name], 1),
+                "speedup": round(rates[requested, name] / rates[f"naive-{base}", name], 2),
+                "macro_f1": round(scores, 4),
+                "macro_f1_vs_baseline": round(scores - base_f1, 4),
+                "same_labels_as_fp32": agreement(fast_pred, exact_labels["same"][name]),
             }
+            if base == "baseline":
+                entry["speedup_same_weights"] = round(
+                    rates[requested, name] / rates["naive-same", name], 2
+                )
+                entry["same_labels_as_baseline"] = agreement(fast_pred, base_labels)
+            report[name][requested] = entry
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 

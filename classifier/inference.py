@@ -123,7 +123,7 @@ class SentimentClassifier:
             raise FileNotFoundError(f"the bundled model is missing from {BUNDLED_DIR}")
         if path is not None and is_delta_dir(path):
             net, tokenizer, _ = load_delta(path, models_dir)
-            version = f"{name}@{_digest(path / 'delta.safetensors')}"
+            version = f"{name}@{weights_digest(path)}"
         else:
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -229,10 +229,12 @@ def head_and_tail(ids: list[int], max_length: int) -> list[int]:
     return ids[:head] + ids[len(ids) - (max_length - head) :]
 
 
-def _digest(path: Path) -> str:
-    """Short content hash, so stored labels can say which weights produced them."""
+def weights_digest(checkpoint: str | os.PathLike[str]) -> str:
+    """Short hash of a delta checkpoint's weights, so stored labels can say which produced them."""
+    from classifier.modeling import DELTA_WEIGHTS
+
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with (Path(checkpoint) / DELTA_WEIGHTS).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()[:12]

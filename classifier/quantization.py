@@ -93,6 +93,8 @@ def load_ranges(directory: str | os.PathLike[str] | None) -> dict | None:
 class SmoothedLinear(torch.nn.Module):
     """`linear(x / s)` where the linear's weight columns were multiplied by `s`."""
 
+    inverse_scale: torch.Tensor  # a buffer: saved and moved with the module, never trained
+
     def __init__(self, linear: torch.nn.Module, inverse_scale: torch.Tensor) -> None:
         super().__init__()
         self.linear = linear

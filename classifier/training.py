@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import random
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -78,6 +79,9 @@ class TrainOptions:
     # forward and backward under bf16 autocast: about 1.7x faster where the CPU has native bf16
     # (AVX-512 BF16, AMX), slower where it is emulated
     bf16: bool = False
+    # "SOURCE=K[,SOURCE=K]": each selected row of SOURCE is seen K times per epoch, e.g. to give
+    # a smaller student more of the text it loses most on
+    oversample: str = ""
 
 
 def select_rows(
@@ -106,6 +110,25 @@ def select_rows(
             seen.add((ex.text, ex.label))
             unique.append(ex)
     return unique
+
+
+def parse_oversample(spec: str) -> dict[str, int]:
+    """`"a=2,b=3"` -> {"a": 2, "b": 3}; ValueError naming the bad part."""
+    factors: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        source, _, factor = part.partition("=")
+        if not source.strip() or not factor.strip().isdigit() or int(factor) < 1:
+            raise ValueError(f"--oversample {part!r}: expected SOURCE=K with K a whole number >= 1")
+        factors[source.strip()] = int(factor)
+    return factors
+
+
+def oversample_rows(rows: list[Example], factors: dict[str, int]) -> list[Example]:
+    """`rows` with every row of each named source repeated to K copies in all."""
+    missing = sorted(set(factors) - {ex.source for ex in rows})
+    if missing:
+        raise ValueError(f"--oversample: no training rows from {', '.join(missing)}")
+    return rows + [ex for ex in rows for _ in range(factors.get(ex.source, 1) - 1)]
 
 
 def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -161,9 +184,11 @@ def train(
     torch.manual_seed(options.seed)
     torch.set_num_threads(options.threads)
 
+    factors = parse_oversample(options.oversample)
     rows = select_rows(read_many(csv_paths), seed=options.seed, use_recipe=options.use_recipe)
     if not rows:
         raise ValueError("no labelled rows to train on")
+    rows = oversample_rows(rows, factors)
     counts = Counter((ex.lang or "?", ex.label) for ex in rows)
     log(f"training rows: {len(rows)} {dict(sorted(counts.items()))}")
 
@@ -261,7 +286,10 @@ def train(
     }
     if previous is not None:
         summary["previous_stage"] = previous
-    save_delta(model, out_dir, saved, {"training": summary}, base=base_tensors(models_dir))
+    meta: dict = {"training": summary}
+    if teacher is not None:
+        meta["distilled_from"] = teacher_provenance(teacher)
+    save_delta(model, out_dir, saved, meta, base=base_tensors(models_dir))
     _store_int8_ranges(model, tokenizer, [ex.text for ex in rows], out_dir)
     log(f"saved {out_dir} after {seconds}s")
     return summary
@@ -276,6 +304,39 @@ def _checkpoint(option: str, spec: str) -> Path:
     if not is_delta_dir(path):
         raise ValueError(f"{option} {spec}: not a checkpoint written by `svetofor train`")
     return path
+
+
+def teacher_provenance(checkpoint: Path) -> dict:
+    """Which weights a student learned from, so that a benchmark can compare it with them.
+
+    `weights_sha256` is the prefix of the teacher's `delta.safetensors` digest (the one its
+    model version carries). A teacher that is the bundled model as committed also records
+    the git commit holding those weights, because the bundled directory is where its student
+    will go.
+    """
+    from classifier.inference import BUNDLED_DIR, weights_digest
+    from classifier.modeling import DELTA_WEIGHTS
+
+    bundled = checkpoint.resolve() == BUNDLED_DIR.resolve()
+    info = {
+        "checkpoint": "bundled" if bundled else str(checkpoint),
+        "weights_sha256": weights_digest(checkpoint),
+    }
+    if bundled:
+        weights = BUNDLED_DIR / DELTA_WEIGHTS
+        git = ["git", "-C", str(BUNDLED_DIR)]
+        try:
+            unchanged = subprocess.run([*git, "diff", "--quiet", "HEAD", "--", str(weights)])
+            commit = subprocess.run(
+                [*git, "log", "-1", "--format=%H", "--", str(weights)],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        except OSError:  # no git: the digest alone identifies the teacher
+            return info
+        if unchanged.returncode == 0 and commit:
+            info["git"] = commit
+    return info
 
 
 def teacher_logits(

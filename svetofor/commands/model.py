@@ -121,6 +121,9 @@ def train(
     bf16: bool = typer.Option(
         RECIPE.bf16, help="bf16 autocast (faster only where the CPU has native bf16)"
     ),
+    oversample: str = typer.Option(
+        RECIPE.oversample, help="SOURCE=K[,SOURCE=K]: see each row of SOURCE K times per epoch"
+    ),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
     from classifier import train as run_training
@@ -149,6 +152,7 @@ def train(
             distill_weight=distill_weight,
             temperature=temperature,
             bf16=bf16,
+            oversample=oversample,
         )
     except ValueError as exc:
         fail(str(exc))

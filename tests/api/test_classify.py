@@ -24,17 +24,21 @@ def classify_client(settings: Settings, engine: Engine, tmp_path: Path) -> Itera
     model_dir = tmp_path / "tiny"
     make_model({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, seed=5).save_pretrained(model_dir)
     make_tokenizer().save_pretrained(model_dir)
-    configured = settings.model_copy(update={
-        "model": str(model_dir),
-        "model_labels": "LABEL_0=negative,LABEL_1=neutral,LABEL_2=positive"})
+    configured = settings.model_copy(
+        update={
+            "model": str(model_dir),
+            "model_labels": "LABEL_0=negative,LABEL_1=neutral,LABEL_2=positive",
+        }
+    )
     with TestClient(create_app(configured, engine)) as client:
         client.headers["Authorization"] = f"Bearer {make_key(engine, Role.marketer)}"
         yield client
 
 
 def test_classify_texts(classify_client: TestClient) -> None:
-    response = classify_client.post("/api/v1/classify",
-                                    json={"texts": ["very bad service", "good"]})
+    response = classify_client.post(
+        "/api/v1/classify", json={"texts": ["very bad service", "good"]}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["model"].endswith("tiny")
@@ -48,8 +52,9 @@ def test_classify_texts(classify_client: TestClient) -> None:
 
 
 def test_classify_with_ratings_adds_the_fused_verdict(classify_client: TestClient) -> None:
-    body = classify_client.post("/api/v1/classify", json={
-        "texts": ["good", "bad"], "ratings": [1, None]}).json()
+    body = classify_client.post(
+        "/api/v1/classify", json={"texts": ["good", "bad"], "ratings": [1, None]}
+    ).json()
     assert body["results"][0]["fused"]["label"] != "positive"  # a 1-star review is never green
     assert "fused" not in body["results"][1]
 

@@ -1,6 +1,7 @@
 """train() and delta checkpoints, on a tiny stand-in for the converted e5 base."""
 
 import csv
+import hashlib
 import json
 
 import pytest
@@ -10,7 +11,14 @@ from safetensors.torch import load_file
 from classifier import SentimentClassifier, train
 from classifier.data import Example
 from classifier.e5_convert import BASE_DIRNAME, CONVERTER_VERSION
-from classifier.training import select_rows, teacher_logits
+from classifier.inference import BUNDLED_DIR, weights_digest
+from classifier.training import (
+    oversample_rows,
+    parse_oversample,
+    select_rows,
+    teacher_logits,
+    teacher_provenance,
+)
 
 from .conftest import make_model, make_tokenizer
 
@@ -156,6 +164,12 @@ def test_a_distilled_student_keeps_fewer_layers_and_learns_the_teacher(tmp_path,
     assert not any(k.startswith("bert.encoder.layer.1.") for k in stored)
     manifest = json.loads((tmp_path / "student" / "svetofor-delta.json").read_text())
     assert manifest["layers"] == 1
+    # the student names its teacher by digest, so a benchmark can compare the two
+    assert manifest["distilled_from"] == {
+        "checkpoint": str(tmp_path / "teacher"),
+        "weights_sha256": weights_digest(tmp_path / "teacher"),
+    }
+    assert teacher.version == f"{tmp_path / 'teacher'}@{weights_digest(tmp_path / 'teacher')}"
     student = SentimentClassifier.load(
         tmp_path / "student", models_dir=fake_models_dir, precision="fp32"
     )
@@ -164,6 +178,34 @@ def test_a_distilled_student_keeps_fewer_layers_and_learns_the_teacher(tmp_path,
     taught = [s.label for s in teacher.predict(texts)]
     learned = [s.label for s in student.predict(texts)]
     assert sum(a == b for a, b in zip(taught, learned, strict=True)) >= 5, (taught, learned)
+
+
+def test_the_bundled_teacher_is_recorded_with_the_commit_that_holds_its_weights():
+    """A student of the bundled model replaces it; git history keeps the teacher."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (BUNDLED_DIR.parents[1] / ".git").exists():
+        pytest.skip("not a git checkout")
+    weights = BUNDLED_DIR / "delta.safetensors"
+    if subprocess.run(
+        ["git", "-C", str(BUNDLED_DIR), "diff", "--quiet", "HEAD", "--", weights]
+    ).returncode:
+        pytest.skip("the bundled weights are modified in this checkout")
+    info = teacher_provenance(BUNDLED_DIR)
+    committed = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(BUNDLED_DIR),
+            "show",
+            f"{info['git']}:classifier/bundled/delta.safetensors",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert hashlib.sha256(committed).hexdigest()[:12] == info["weights_sha256"]
+    assert info["weights_sha256"] == weights_digest(BUNDLED_DIR)
 
 
 def test_a_student_cannot_keep_more_layers_than_the_base(tmp_path, fake_models_dir):
@@ -185,3 +227,26 @@ def test_recipe_keeps_dev_splits_out():
     chosen = {e.text for e in select_rows(rows, seed=1)}
     assert chosen == {"t1", "s3 is a long enough english sentence", "mine"}
     assert len(select_rows(rows, seed=1, use_recipe=False)) == len(rows)
+
+
+def test_oversampling_repeats_the_rows_of_one_source():
+    rows = [
+        Example("n1", "negative", "ru", "news", "train"),
+        Example("n2", "positive", "ru", "news", "train"),
+        Example("t1", "neutral", "ru", "tweets", "train"),
+    ]
+    repeated = oversample_rows(rows, parse_oversample("news=3"))
+    assert sorted(e.text for e in repeated) == ["n1", "n1", "n1", "n2", "n2", "n2", "t1"]
+    assert oversample_rows(rows, parse_oversample("")) == rows
+
+
+@pytest.mark.parametrize("spec", ["news", "news=0", "news=two", "=2"])
+def test_a_bad_oversampling_spec_is_refused(spec):
+    with pytest.raises(ValueError, match="expected SOURCE=K"):
+        parse_oversample(spec)
+
+
+def test_oversampling_a_source_without_rows_is_refused(tmp_path, fake_models_dir):
+    data = write_csv(tmp_path / "train.csv", ROWS)
+    with pytest.raises(ValueError, match="no training rows from romip"):
+        train([data], tmp_path / "m", models_dir=fake_models_dir, oversample="romip=2")

@@ -87,6 +87,12 @@ def test_model_errors_are_one_line(tmp_path: Path) -> None:
     )
     too_deep = run(tmp_path, "train", str(data), "--out", "m", "--layers", "13")
     assert too_deep.returncode == 2  # typer refuses it before anything loads
+    bad_oversample = run(tmp_path, "train", str(data), "--out", "m", "--oversample", "romip")
+    assert bad_oversample.returncode == 1
+    assert bad_oversample.stderr.strip() == (
+        "error: --oversample 'romip': expected SOURCE=K with K a whole number >= 1"
+    )
+    assert not (tmp_path / "m").exists()
 
 
 def test_eval_runs_in_the_configured_precision(tmp_path: Path, model_env: dict[str, str]) -> None:

@@ -20,13 +20,20 @@ class Site:
     """Pages by path (query string included); records every request it answers."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, Page] = {"/robots.txt": Page("User-agent: *\nAllow: /\n",
-                                                           headers={"Content-Type": "text/plain"})}
+        self.pages: dict[str, Page] = {
+            "/robots.txt": Page("User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+        }
         self.requests: list[str] = []
         self.base_url = ""
 
-    def add(self, path: str, body: bytes | str = b"", status: int = 200,
-            content_type: str | None = "text/html; charset=utf-8", **headers: str) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        status: int = 200,
+        content_type: str | None = "text/html; charset=utf-8",
+        **headers: str,
+    ) -> None:
         all_headers = dict(headers)
         if content_type:
             all_headers["Content-Type"] = content_type

@@ -54,12 +54,17 @@ def test_due_sources_uses_the_last_run_and_skips_disabled(engine: Engine) -> Non
         stale = make_source(session, brand, "stale", schedule="1h")
         make_source(session, brand, "never", schedule="1h")
         make_source(session, brand, "off", schedule="1h", enabled=False)
-        session.add(CrawlRun(source_id=fresh.id, started_at=NOW - timedelta(minutes=10),
-                             status=CrawlStatus.ok))
-        session.add(CrawlRun(source_id=stale.id, started_at=NOW - timedelta(hours=2),
-                             status=CrawlStatus.ok))
-        session.add(CrawlRun(source_id=stale.id, started_at=NOW - timedelta(hours=3),
-                             status=CrawlStatus.ok))
+        session.add(
+            CrawlRun(
+                source_id=fresh.id, started_at=NOW - timedelta(minutes=10), status=CrawlStatus.ok
+            )
+        )
+        session.add(
+            CrawlRun(source_id=stale.id, started_at=NOW - timedelta(hours=2), status=CrawlStatus.ok)
+        )
+        session.add(
+            CrawlRun(source_id=stale.id, started_at=NOW - timedelta(hours=3), status=CrawlStatus.ok)
+        )
         session.commit()
         assert [s.name for s in due_sources(session, NOW)] == ["never", "stale"]
 
