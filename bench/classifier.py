@@ -25,7 +25,6 @@ import argparse
 import json
 import random
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,11 +32,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from classifier import SentimentClassifier, metrics  # noqa: E402
+from classifier import SentimentClassifier, history, metrics  # noqa: E402
 from classifier.data import read_labelled_csv  # noqa: E402
 from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES, weights_digest  # noqa: E402
 from classifier.modeling import DELTA_MANIFEST, DELTA_WEIGHTS  # noqa: E402
-from classifier.quantization import ACT_RANGES  # noqa: E402
 from classifier.text import normalize_text  # noqa: E402
 
 
@@ -49,20 +47,10 @@ def sample(path: Path, n: int, seed: int = 0, split: str | None = None):
 
 def bundled_at(rev: str, models_dir: Path) -> Path:
     """The bundled checkpoint of commit `rev`, extracted from git history (once)."""
-    out = models_dir / f"bundled-{rev[:12]}"
-    if not (out / DELTA_MANIFEST).is_file():
-        out.mkdir(parents=True, exist_ok=True)
-        # the manifest last: a half-written directory is not taken for a checkpoint
-        for name in (DELTA_WEIGHTS, ACT_RANGES, DELTA_MANIFEST):
-            shown = subprocess.run(
-                ["git", "-C", str(REPO), "show", f"{rev}:classifier/bundled/{name}"],
-                capture_output=True,
-            )
-            if shown.returncode == 0:
-                (out / name).write_bytes(shown.stdout)
-            elif name != ACT_RANGES:  # older checkpoints have no int8 ranges
-                raise SystemExit(f"baseline git:{rev}: {shown.stderr.decode().strip()}")
-    return out
+    try:
+        return history.bundled_at(rev, models_dir)
+    except ValueError as exc:
+        raise SystemExit(f"baseline {exc}") from exc
 
 
 def resolve_baseline(spec: str, model: str, models_dir: Path) -> str:
@@ -202,19 +190,20 @@ def main() -> int:
 
     # 2. timed rounds, every path in turn, so that a slow minute on a shared machine slows
     #    all of them; each path's rate is its best round
-    rates: dict[tuple[str, str], float] = {}
+    round_rates: dict[tuple[str, str], list[float]] = {}
     naive_labels: dict[tuple[str, str], list[str]] = {}
     project_labels: dict[tuple[str, str], list[str]] = {}
     for _ in range(args.rounds):
         for name, batch in texts.items():
             for requested, clf in project.items():
                 project_labels[requested, name], rate = run_project(clf, batch, args.batch_size)
-                rates[requested, name] = max(rate, rates.get((requested, name), 0.0))
+                round_rates.setdefault((requested, name), []).append(rate)
             for key, clf in exact.items():
                 k = min(args.naive_limit, len(batch))
                 labels, rate = run_naive(clf, pipes[key], batch[:k])
                 naive_labels[key, name] = labels
-                rates[f"naive-{key}", name] = max(rate, rates.get((f"naive-{key}", name), 0.0))
+                round_rates.setdefault((f"naive-{key}", name), []).append(rate)
+    rates = {path: max(per_round) for path, per_round in round_rates.items()}
 
     # 3. speed-ups against the baseline's naive pipeline, and what they cost in accuracy
     #    against the baseline's batched fp32 labels on every text
@@ -245,6 +234,16 @@ def main() -> int:
             entry = {
                 "texts_per_s": round(rates[requested, name], 1),
                 "speedup": round(rates[requested, name] / rates[f"naive-{base}", name], 2),
+                # each round's own ratio: its paths ran seconds apart, so the spread is
+                # what the machine's drift leaves in a single ratio
+                "speedup_by_round": [
+                    round(fast / slow, 2)
+                    for fast, slow in zip(
+                        round_rates[requested, name],
+                        round_rates[f"naive-{base}", name],
+                        strict=True,
+                    )
+                ],
                 "macro_f1": round(scores, 4),
                 "macro_f1_vs_baseline": round(scores - base_f1, 4),
                 "same_labels_as_fp32": agreement(fast_pred, exact_labels["same"][name]),

@@ -177,8 +177,10 @@ def train(
     )
 
     options = TrainOptions(**opts)
-    init = _checkpoint("--init", options.init) if options.init else None
-    teacher = _checkpoint("--teacher", options.teacher) if options.teacher else None
+    init, _ = _checkpoint("--init", options.init, models_dir) if options.init else (None, None)
+    teacher, teacher_commit = (
+        _checkpoint("--teacher", options.teacher, models_dir) if options.teacher else (None, None)
+    )
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -288,41 +290,53 @@ def train(
         summary["previous_stage"] = previous
     meta: dict = {"training": summary}
     if teacher is not None:
-        meta["distilled_from"] = teacher_provenance(teacher)
+        meta["distilled_from"] = teacher_provenance(teacher, teacher_commit)
     save_delta(model, out_dir, saved, meta, base=base_tensors(models_dir))
     _store_int8_ranges(model, tokenizer, [ex.text for ex in rows], out_dir)
     log(f"saved {out_dir} after {seconds}s")
     return summary
 
 
-def _checkpoint(option: str, spec: str) -> Path:
-    """A checkpoint to start from or learn from: a `train` output directory or "bundled"."""
+def _checkpoint(option: str, spec: str, models_dir) -> tuple[Path, str | None]:
+    """A checkpoint to start from or learn from, and the commit it came from if it is known.
+
+    `spec`: a `train` output directory, "bundled", or `git:REV` — the bundled model of an
+    earlier commit (`classifier.history`), e.g. the teacher a bundled student replaced.
+    """
+    from classifier.history import GIT_PREFIX, bundled_at, resolve_commit
     from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES
     from classifier.modeling import is_delta_dir
 
-    path = BUNDLED_DIR if spec.strip().lower() in BUNDLED_NAMES else Path(spec)
+    commit = None
+    if spec.startswith(GIT_PREFIX):
+        try:
+            commit = resolve_commit(spec.removeprefix(GIT_PREFIX))
+            path = bundled_at(commit, models_dir)
+        except ValueError as exc:
+            raise ValueError(f"{option} {exc}") from exc
+    else:
+        path = BUNDLED_DIR if spec.strip().lower() in BUNDLED_NAMES else Path(spec)
     if not is_delta_dir(path):
         raise ValueError(f"{option} {spec}: not a checkpoint written by `svetofor train`")
-    return path
+    return path, commit
 
 
-def teacher_provenance(checkpoint: Path) -> dict:
+def teacher_provenance(checkpoint: Path, commit: str | None = None) -> dict:
     """Which weights a student learned from, so that a benchmark can compare it with them.
 
     `weights_sha256` is the prefix of the teacher's `delta.safetensors` digest (the one its
-    model version carries). A teacher that is the bundled model as committed also records
-    the git commit holding those weights, because the bundled directory is where its student
-    will go.
+    model version carries). A teacher taken from git (`commit`) records that commit; so does
+    the bundled model as committed, because the bundled directory is where its student will
+    go and git history is where the teacher then stays.
     """
     from classifier.inference import BUNDLED_DIR, weights_digest
     from classifier.modeling import DELTA_WEIGHTS
 
-    bundled = checkpoint.resolve() == BUNDLED_DIR.resolve()
-    info = {
-        "checkpoint": "bundled" if bundled else str(checkpoint),
-        "weights_sha256": weights_digest(checkpoint),
-    }
-    if bundled:
+    info = {"checkpoint": str(checkpoint), "weights_sha256": weights_digest(checkpoint)}
+    if commit is not None:
+        return {**info, "checkpoint": f"git:{commit[:12]}", "git": commit}
+    if checkpoint.resolve() == BUNDLED_DIR.resolve():
+        info["checkpoint"] = "bundled"
         weights = BUNDLED_DIR / DELTA_WEIGHTS
         git = ["git", "-C", str(BUNDLED_DIR)]
         try:

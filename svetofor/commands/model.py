@@ -108,13 +108,17 @@ def train(
     threads: int = typer.Option(RECIPE.threads, min=1),
     use_recipe: bool = typer.Option(True, help="the bundled model's sampling recipe"),
     init: str = typer.Option(
-        "", help="continue from this checkpoint (`svetofor train` output or `bundled`)"
+        "",
+        help="continue from this checkpoint (`svetofor train` output, `bundled`, or git:REV:"
+        " the bundled model of commit REV)",
     ),
     layers: int = typer.Option(
         RECIPE.layers, min=0, max=12, help="keep only the first N e5 layers (0: all 12)"
     ),
     teacher: str = typer.Option(
-        "", help="distil from this checkpoint (`svetofor train` output or `bundled`)"
+        "",
+        help="distil from this checkpoint (`svetofor train` output, `bundled`, or git:REV:"
+        " the bundled model of commit REV)",
     ),
     distill_weight: float = typer.Option(RECIPE.distill_weight, min=0.0, max=1.0),
     temperature: float = typer.Option(RECIPE.temperature, min=0.1),

@@ -3,6 +3,8 @@
 import csv
 import hashlib
 import json
+import shutil
+import subprocess
 
 import pytest
 import torch
@@ -180,11 +182,7 @@ def test_a_distilled_student_keeps_fewer_layers_and_learns_the_teacher(tmp_path,
     assert sum(a == b for a, b in zip(taught, learned, strict=True)) >= 5, (taught, learned)
 
 
-def test_the_bundled_teacher_is_recorded_with_the_commit_that_holds_its_weights():
-    """A student of the bundled model replaces it; git history keeps the teacher."""
-    import shutil
-    import subprocess
-
+def skip_unless_bundled_weights_are_committed() -> None:
     if shutil.which("git") is None or not (BUNDLED_DIR.parents[1] / ".git").exists():
         pytest.skip("not a git checkout")
     weights = BUNDLED_DIR / "delta.safetensors"
@@ -192,6 +190,11 @@ def test_the_bundled_teacher_is_recorded_with_the_commit_that_holds_its_weights(
         ["git", "-C", str(BUNDLED_DIR), "diff", "--quiet", "HEAD", "--", weights]
     ).returncode:
         pytest.skip("the bundled weights are modified in this checkout")
+
+
+def test_the_bundled_teacher_is_recorded_with_the_commit_that_holds_its_weights():
+    """A student of the bundled model replaces it; git history keeps the teacher."""
+    skip_unless_bundled_weights_are_committed()
     info = teacher_provenance(BUNDLED_DIR)
     committed = subprocess.run(
         [
@@ -206,6 +209,34 @@ def test_the_bundled_teacher_is_recorded_with_the_commit_that_holds_its_weights(
     ).stdout
     assert hashlib.sha256(committed).hexdigest()[:12] == info["weights_sha256"]
     assert info["weights_sha256"] == weights_digest(BUNDLED_DIR)
+
+
+def test_a_teacher_from_git_history_is_extracted_and_recorded_with_its_commit(tmp_path):
+    """`--teacher git:REV` loads the bundled model of an earlier commit, as a student needs."""
+    from classifier.training import _checkpoint
+
+    skip_unless_bundled_weights_are_committed()
+    head = subprocess.run(
+        ["git", "-C", str(BUNDLED_DIR), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    path, commit = _checkpoint("--teacher", "git:HEAD", tmp_path / "models")
+    assert commit == head
+    assert path == tmp_path / "models" / f"bundled-{head[:12]}"
+    assert weights_digest(path) == weights_digest(BUNDLED_DIR)
+    assert (path / "int8-act-ranges.safetensors").read_bytes() == (
+        BUNDLED_DIR / "int8-act-ranges.safetensors"
+    ).read_bytes()
+    assert teacher_provenance(path, commit) == {
+        "checkpoint": f"git:{head[:12]}",
+        "weights_sha256": weights_digest(BUNDLED_DIR),
+        "git": head,
+    }
+    assert _checkpoint("--init", f"git:{head[:7]}", tmp_path / "models") == (path, head)
+    with pytest.raises(ValueError, match=r"^--init git:no-such-rev: no such commit in "):
+        _checkpoint("--init", "git:no-such-rev", tmp_path / "models")
 
 
 def test_a_student_cannot_keep_more_layers_than_the_base(tmp_path, fake_models_dir):

@@ -85,6 +85,11 @@ def test_model_errors_are_one_line(tmp_path: Path) -> None:
     assert wrong_teacher.stderr.strip() == (
         f"error: --teacher {tmp_path}: not a checkpoint written by `svetofor train`"
     )
+    unknown_commit = run(tmp_path, "train", str(data), "--out", "m", "--teacher", "git:0000000")
+    assert unknown_commit.returncode == 1
+    assert unknown_commit.stderr.strip().startswith(
+        "error: --teacher git:0000000: "  # no such commit, or no git checkout at all
+    )
     too_deep = run(tmp_path, "train", str(data), "--out", "m", "--layers", "13")
     assert too_deep.returncode == 2  # typer refuses it before anything loads
     bad_oversample = run(tmp_path, "train", str(data), "--out", "m", "--oversample", "romip")
