@@ -84,8 +84,8 @@ def resolve_baseline(spec: str, model: str, models_dir: Path) -> str:
         return str(found)
     if spec == "same":
         return model
-    if spec.startswith("git:"):
-        return str(bundled_at(spec.removeprefix("git:"), models_dir))
+    if spec.startswith(history.GIT_PREFIX):
+        return str(bundled_at(spec.removeprefix(history.GIT_PREFIX), models_dir))
     return spec
 
 

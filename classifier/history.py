@@ -35,6 +35,18 @@ def resolve_commit(rev: str) -> str:
     return found.stdout.decode().strip()
 
 
+def commit_holding_bundled() -> str | None:
+    """The last commit of the bundled weights as they are on disk; None when they are modified
+    (or uncommitted) or git is not at hand."""
+    weights = f"{BUNDLED_DIR / DELTA_WEIGHTS}"
+    try:
+        modified = _git("diff", "--quiet", "HEAD", "--", weights).returncode != 0
+        commit = _git("log", "-1", "--format=%H", "--", weights).stdout.decode().strip()
+    except ValueError:
+        return None
+    return None if modified or not commit else commit
+
+
 def bundled_at(rev: str, models_dir: str | os.PathLike[str]) -> Path:
     """The bundled checkpoint of commit `rev`, extracted to `<models_dir>/bundled-<hash12>`."""
     commit = resolve_commit(rev)

@@ -10,7 +10,6 @@ import argparse
 import json
 import math
 import random
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -329,27 +328,17 @@ def teacher_provenance(checkpoint: Path, commit: str | None = None) -> dict:
     the bundled model as committed, because the bundled directory is where its student will
     go and git history is where the teacher then stays.
     """
+    from classifier.history import commit_holding_bundled
     from classifier.inference import BUNDLED_DIR, weights_digest
-    from classifier.modeling import DELTA_WEIGHTS
 
     info = {"checkpoint": str(checkpoint), "weights_sha256": weights_digest(checkpoint)}
     if commit is not None:
         return {**info, "checkpoint": f"git:{commit[:12]}", "git": commit}
     if checkpoint.resolve() == BUNDLED_DIR.resolve():
         info["checkpoint"] = "bundled"
-        weights = BUNDLED_DIR / DELTA_WEIGHTS
-        git = ["git", "-C", str(BUNDLED_DIR)]
-        try:
-            unchanged = subprocess.run([*git, "diff", "--quiet", "HEAD", "--", str(weights)])
-            commit = subprocess.run(
-                [*git, "log", "-1", "--format=%H", "--", str(weights)],
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-        except OSError:  # no git: the digest alone identifies the teacher
-            return info
-        if unchanged.returncode == 0 and commit:
-            info["git"] = commit
+        committed = commit_holding_bundled()
+        if committed:  # without it (modified weights, no git) the digest alone identifies it
+            info["git"] = committed
     return info
 
 
