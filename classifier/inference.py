@@ -106,10 +106,12 @@ class SentimentClassifier:
         """
         import torch
 
+        from classifier.memory import keep_freed_memory
         from classifier.modeling import is_delta_dir, load_delta
         from classifier.quantization import load_ranges, quantize_int8
 
         resolve_precision(precision)  # an unknown name fails before the model loads
+        keep_freed_memory()  # batches reuse freed pages instead of faulting in new ones
         if threads:
             torch.set_num_threads(threads)
         spec = "" if model is None else str(model)
