@@ -7,7 +7,9 @@ Same texts, same process. Prints texts/second for tweet-length and review-length
 speed-up, the macro-F1 of the project's path in each precision ("auto": smoothed int8 for a
 calibrated model such as the bundled one, else bf16 autocast where the CPU has native bf16,
 else fp32; "bf16"; "fp32"), peak memory and cold-start time (load + first prediction; the
-converted base is cached under var/models).
+converted base is cached under var/models). `freed_memory_kept` says whether glibc's
+allocator keeps freed activations in the process (`classifier.memory`), as it does wherever
+a classifier loads on glibc.
 
 The baseline is a transformers `pipeline` with batch size 1 in fp32 on the model before any
 speed-up. For a distilled student (its manifest's `distilled_from`, as the bundled model's)
@@ -32,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from classifier import SentimentClassifier, history, metrics  # noqa: E402
+from classifier import SentimentClassifier, history, memory, metrics  # noqa: E402
 from classifier.data import read_labelled_csv  # noqa: E402
 from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES, weights_digest  # noqa: E402
 from classifier.modeling import DELTA_MANIFEST, DELTA_WEIGHTS  # noqa: E402
@@ -162,6 +164,10 @@ def main() -> int:
     texts = {name: [r.text for r in rows] for name, rows in sets.items()}
     project: dict[str, SentimentClassifier] = {}
     report: dict = {"threads": args.threads, "rounds": args.rounds, "precisions": {}}
+    # whether glibc keeps freed activations in this process, for every path alike (each load
+    # sets it too): without it, models side by side cost the batched path page faults
+    # (classifier/memory.py)
+    report["freed_memory_kept"] = memory.keep_freed_memory()
     for requested in args.precisions.split(","):
         started = time.perf_counter()
         clf = SentimentClassifier.load(
