@@ -61,6 +61,36 @@ def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
     }
 
 
+TRIAGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
+
+
+def triage(
+    gold: Sequence[str], pred: Sequence[str], uncertain: Sequence[bool]
+) -> dict[str, float | int]:
+    """What the `uncertain` flag adds for the person triaging: how many texts it sends to them,
+    how right the model is with and without it, and how many missed negatives it still shows.
+
+    A negative reaches a person when it is labelled negative or flagged uncertain, so
+    `negative_recall_with_flag` is the share of gold negatives that do; `accuracy_*` are 0.0
+    where no text is in that group.
+    """
+    n = len(gold)
+    rows = list(zip(gold, pred, uncertain, strict=True))
+    flagged = [g == p for g, p, u in rows if u]
+    certain = [g == p for g, p, u in rows if not u]
+    negatives = [(p, u) for g, p, u in rows if g == "negative"]
+    missed = [u for p, u in negatives if p != "negative"]
+    shown = sum(p == "negative" or u for p, u in negatives)
+    return {
+        "uncertain_share": len(flagged) / n if n else 0.0,
+        "accuracy_certain": sum(certain) / len(certain) if certain else 0.0,
+        "accuracy_uncertain": sum(flagged) / len(flagged) if flagged else 0.0,
+        "negatives_missed": len(missed),
+        "negatives_missed_flagged": sum(missed),
+        "negative_recall_with_flag": shown / len(negatives) if negatives else 0.0,
+    }
+
+
 def evaluate(
     csv_path: str | os.PathLike[str],
     classifier: Any,
@@ -77,9 +107,11 @@ def evaluate(
         classifier: a loaded `SentimentClassifier`.
 
     Returns:
-        The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision` and,
-        when the file has a non-empty `lang` column, `per_language` (the same metrics for
-        each language).
+        The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision`,
+        `uncertain_share`, `triage` (what the `uncertain` flag catches, see `triage`) and
+        `triage_by_threshold` (the same were the flag set below 0.5 … 0.8), and, when the
+        file has a non-empty `lang` column, `per_language` (the same metrics for each
+        language).
     """
     rows = read_labelled_csv(csv_path, text_column=text_column, label_column=label_column)
     started = time.perf_counter()
@@ -90,9 +122,13 @@ def evaluate(
     result = metrics(gold, pred)
     result["texts_per_second"] = len(rows) / seconds if seconds > 0 else 0.0
     result["seconds"] = seconds
-    result["uncertain_share"] = (
-        sum(p.uncertain for p in predictions) / len(predictions) if predictions else 0.0
-    )
+    flags = [p.uncertain for p in predictions]
+    result["uncertain_share"] = sum(flags) / len(flags) if flags else 0.0
+    result["triage"] = triage(gold, pred, flags)
+    # the same at other thresholds on the top probability, to choose `uncertain_below` by
+    result["triage_by_threshold"] = {
+        str(t): triage(gold, pred, [p.score < t for p in predictions]) for t in TRIAGE_THRESHOLDS
+    }
     result["model"] = getattr(classifier, "version", None)
     result["precision"] = getattr(classifier, "precision", None)
     by_lang: dict[str, list[int]] = defaultdict(list)

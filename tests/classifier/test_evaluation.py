@@ -3,6 +3,7 @@ import csv
 import pytest
 
 from classifier import Sentiment, evaluate, metrics
+from classifier.evaluation import triage
 
 GOLD = [
     "negative",
@@ -40,16 +41,44 @@ def test_macro_skips_labels_absent_from_gold_and_predictions():
     assert m["macro_f1"] == pytest.approx((0 + 0 + 1) / 3)
 
 
+# flagged: t1 (right), t2 (a missed negative), t4 (wrong); certain: t0, t3, t5, t6 right, t7 wrong
+UNCERTAIN = [False, True, True, False, True, False, False, False]
+
+
+def test_triage_by_hand():
+    t = triage(GOLD, PRED, UNCERTAIN)
+    assert t["uncertain_share"] == pytest.approx(3 / 8)
+    assert t["accuracy_uncertain"] == pytest.approx(1 / 3)
+    assert t["accuracy_certain"] == pytest.approx(4 / 5)
+    # the one negative labelled neutral (t2) is flagged, so every negative reaches a person
+    assert (t["negatives_missed"], t["negatives_missed_flagged"]) == (1, 1)
+    assert t["negative_recall_with_flag"] == 1.0
+
+
+def test_triage_without_flags_is_plain_recall():
+    t = triage(GOLD, PRED, [False] * len(GOLD))
+    assert t["uncertain_share"] == 0.0
+    assert t["accuracy_uncertain"] == 0.0  # no flagged texts
+    assert t["accuracy_certain"] == pytest.approx(5 / 8)
+    assert (t["negatives_missed"], t["negatives_missed_flagged"]) == (1, 0)
+    assert t["negative_recall_with_flag"] == pytest.approx(2 / 3)
+
+
 class FixedClassifier:
     """Answers from a lookup table, so evaluate() can be checked without a model."""
 
     version = "fixed"
 
-    def __init__(self, answers):
+    def __init__(self, answers, scores=None):
         self.answers = answers
+        self.scores = scores or {}
 
     def predict(self, texts, batch_size=32):
-        return [Sentiment(self.answers[t], 0.9, {}, False) for t in texts]
+        out = []
+        for t in texts:
+            score = self.scores.get(t, 0.9)
+            out.append(Sentiment(self.answers[t], score, {}, score < 0.6))
+        return out
 
 
 def test_evaluate_csv_with_languages(tmp_path):
@@ -68,6 +97,29 @@ def test_evaluate_csv_with_languages(tmp_path):
     assert set(result["per_language"]) == {"ru", "en"}
     assert result["per_language"]["ru"]["n"] == 5
     assert result["per_language"]["en"]["negative_f1"] == 0.0  # no negatives in the en rows
+
+
+def test_evaluate_reports_triage_at_each_threshold(tmp_path):
+    path = tmp_path / "dev.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows((f"t{i}", g) for i, g in enumerate(GOLD))
+    answers = {f"t{i}": p for i, p in enumerate(PRED)}
+    # top probabilities: t1 and t4 at 0.55, t2 (the missed negative) at 0.65, the rest 0.9
+    scores = {"t1": 0.55, "t4": 0.55, "t2": 0.65}
+    result = evaluate(path, FixedClassifier(answers, scores))
+    assert result["uncertain_share"] == pytest.approx(2 / 8)
+    assert result["triage"] == result["triage_by_threshold"]["0.6"]
+    assert result["triage"]["negatives_missed_flagged"] == 0
+    by = result["triage_by_threshold"]
+    assert [by[t]["uncertain_share"] for t in ("0.5", "0.6", "0.7", "0.8")] == [
+        0,
+        0.25,
+        0.375,
+        0.375,
+    ]
+    assert by["0.7"] == triage(GOLD, PRED, UNCERTAIN)
 
 
 def test_evaluate_needs_columns(tmp_path):
