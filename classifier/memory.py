@@ -6,9 +6,9 @@ not for every size), and it returns the free top of its heap to the system beyon
 threshold; either way the next batch touches fresh pages, one page fault per 4 KB. Measured on
 the bundled model in int8 (2026-12-01, 2 cores): one pass over 120 long reviews took
 380-480 k minor page faults (1.5-1.9 GB of memory faulted in again) whenever a second model
-lived in the same process, as in `bench/classifier.py`, and 0.1-61 k with one model alone; its rate
-fell from 41-43 to 28-36 reviews/s. With the thresholds below: under 3.2 k faults on the
-first pass, about none after, and 41-43 reviews/s with the second model loaded.
+lived in the same process, as in `bench/classifier.py`, and 0.1-61 k with one model alone;
+its rate fell from 41-43 to 28-36 reviews/s. With the thresholds below: under 3.2 k faults
+on the first pass, about none after, and 41-43 reviews/s with the second model loaded.
 
 The price is that up to `trim_bytes` of freed memory stays with the process instead of
 going back to the system; its peak is unchanged. Settings are process-wide and only exist in
