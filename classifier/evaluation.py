@@ -122,9 +122,8 @@ def evaluate(
     result = metrics(gold, pred)
     result["texts_per_second"] = len(rows) / seconds if seconds > 0 else 0.0
     result["seconds"] = seconds
-    flags = [p.uncertain for p in predictions]
-    result["uncertain_share"] = sum(flags) / len(flags) if flags else 0.0
-    result["triage"] = triage(gold, pred, flags)
+    result["triage"] = triage(gold, pred, [p.uncertain for p in predictions])
+    result["uncertain_share"] = result["triage"]["uncertain_share"]
     # the same at other thresholds on the top probability, to choose `uncertain_below` by
     result["triage_by_threshold"] = {
         str(t): triage(gold, pred, [p.score < t for p in predictions]) for t in TRIAGE_THRESHOLDS

@@ -328,12 +328,12 @@ def teacher_provenance(checkpoint: Path, commit: str | None = None) -> dict:
     the bundled model as committed, because the bundled directory is where its student will
     go and git history is where the teacher then stays.
     """
-    from classifier.history import commit_holding_bundled
+    from classifier.history import GIT_PREFIX, commit_holding_bundled
     from classifier.inference import BUNDLED_DIR, weights_digest
 
     info = {"checkpoint": str(checkpoint), "weights_sha256": weights_digest(checkpoint)}
     if commit is not None:
-        return {**info, "checkpoint": f"git:{commit[:12]}", "git": commit}
+        return {**info, "checkpoint": f"{GIT_PREFIX}{commit[:12]}", "git": commit}
     if checkpoint.resolve() == BUNDLED_DIR.resolve():
         info["checkpoint"] = "bundled"
         committed = commit_holding_bundled()
