@@ -59,6 +59,10 @@ class TrainOptions:
     seed: int = 13
     trainable_layers: int = 12
     max_length: int = 128
+    # how a text longer than `max_length` is cut: False keeps its head (the earlier stages),
+    # True its first quarter and its end, as inference does (`inference.head_and_tail`), so a
+    # review's closing verdict is trained on
+    head_and_tail: bool = False
     batch_size: int = 32
     epochs: float = 1.2
     lr: float = 5e-5
@@ -130,6 +134,19 @@ def oversample_rows(rows: list[Example], factors: dict[str, int]) -> list[Exampl
     return rows + [ex for ex in rows for _ in range(factors.get(ex.source, 1) - 1)]
 
 
+def tokenize_rows(
+    tokenizer, rows: Sequence[Example], max_length: int, head_and_tail: bool
+) -> list[list[int]]:
+    """Token ids of the normalised texts, cut to `max_length` at the end or in the middle."""
+    from classifier.inference import head_and_tail as keep_head_and_tail
+
+    texts = [normalize_text(ex.text) for ex in rows]
+    if not head_and_tail:
+        return tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    encoded = tokenizer(texts, verbose=False)["input_ids"]
+    return [keep_head_and_tail(ids, max_length) for ids in encoded]
+
+
 def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Shuffled batches of similar length (sort within chunks of 50 batches)."""
     order = list(range(len(lengths)))
@@ -176,9 +193,11 @@ def train(
     )
 
     options = TrainOptions(**opts)
-    init, _ = _checkpoint("--init", options.init, models_dir) if options.init else (None, None)
+    init = resolve_checkpoint("--init", options.init, models_dir)[0] if options.init else None
     teacher, teacher_commit = (
-        _checkpoint("--teacher", options.teacher, models_dir) if options.teacher else (None, None)
+        resolve_checkpoint("--teacher", options.teacher, models_dir)
+        if options.teacher
+        else (None, None)
     )
     started = time.monotonic()
     rng = random.Random(options.seed)
@@ -208,9 +227,7 @@ def train(
         kept = {name for name, _ in model.named_parameters()}  # a student has fewer layers
         saved += sorted(set(delta_names(init)) & kept - set(trained))
     label_ids = {name: i for i, name in enumerate(LABELS)}
-    enc = tokenizer(
-        [normalize_text(ex.text) for ex in rows], truncation=True, max_length=options.max_length
-    )["input_ids"]
+    enc = tokenize_rows(tokenizer, rows, options.max_length, options.head_and_tail)
     targets = [label_ids[ex.label] for ex in rows]
     lengths = [len(ids) for ids in enc]
     soft = None
@@ -296,7 +313,7 @@ def train(
     return summary
 
 
-def _checkpoint(option: str, spec: str, models_dir) -> tuple[Path, str | None]:
+def resolve_checkpoint(option: str, spec: str, models_dir) -> tuple[Path, str | None]:
     """A checkpoint to start from or learn from, and the commit it came from if it is known.
 
     `spec`: a `train` output directory, "bundled", or `git:REV` — the bundled model of an
@@ -374,14 +391,9 @@ def _store_int8_ranges(model, tokenizer, texts: list[str], out_dir: str | Path) 
     store_ranges(clf, texts, out_dir)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry: `python -m classifier.training CSV... --out DIR [--epochs ...]`."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("csv", nargs="+")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--models-dir", default="var/models")
-    defaults = TrainOptions()
-    for field, value in asdict(defaults).items():
+def add_option_flags(parser: argparse.ArgumentParser) -> None:
+    """One `--flag` per `TrainOptions` field, defaulting to the recipe's value."""
+    for field, value in asdict(TrainOptions()).items():
         flag = "--" + field.replace("_", "-")
         if isinstance(value, bool):
             parser.add_argument(
@@ -389,6 +401,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             parser.add_argument(flag, type=type(value), default=value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry: `python -m classifier.training CSV... --out DIR [--epochs ...]`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("csv", nargs="+")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--models-dir", default="var/models")
+    add_option_flags(parser)
     args = vars(parser.parse_args(argv))
     csvs, out, models_dir = args.pop("csv"), args.pop("out"), args.pop("models_dir")
     summary = train(csvs, out, models_dir=models_dir, log=lambda m: print(m, flush=True), **args)

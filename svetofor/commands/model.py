@@ -102,6 +102,10 @@ def train(
         RECIPE.trainable_layers, min=0, max=12, help="top e5 layers fine-tuned"
     ),
     max_length: int = typer.Option(RECIPE.max_length, min=16, max=512),
+    head_and_tail: bool = typer.Option(
+        RECIPE.head_and_tail,
+        help="cut long texts in the middle, as inference does, instead of at the end",
+    ),
     batch_size: int = typer.Option(RECIPE.batch_size, min=1),
     lr: float = typer.Option(RECIPE.lr),
     seed: int = typer.Option(RECIPE.seed),
@@ -145,6 +149,7 @@ def train(
             epochs=epochs,
             trainable_layers=trainable_layers,
             max_length=max_length,
+            head_and_tail=head_and_tail,
             batch_size=batch_size,
             lr=lr,
             seed=seed,

@@ -66,3 +66,20 @@ def tiny_model_dir(tmp_path: Path) -> Callable[..., Path]:
         return out
 
     return build
+
+
+def write_fake_base(models_dir: Path) -> Path:
+    """Cache a tiny BERT as the converted 'e5 base' in `models_dir`, so nothing is converted."""
+    from classifier.e5_convert import BASE_DIRNAME, CONVERTER_VERSION
+
+    base = models_dir / BASE_DIRNAME
+    make_model({0: "a", 1: "b", 2: "c"}).bert.save_pretrained(base)
+    make_tokenizer().save_pretrained(base)
+    (base / "svetofor-base.json").write_text(json.dumps({"converter_version": CONVERTER_VERSION}))
+    return models_dir
+
+
+@pytest.fixture
+def fake_models_dir(tmp_path: Path) -> Path:
+    """A models dir whose cached 'e5 base' is a tiny BERT."""
+    return write_fake_base(tmp_path / "models")

@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from classifier import SentimentClassifier, train
 from classifier.data import Example
-from classifier.e5_convert import BASE_DIRNAME, CONVERTER_VERSION
+from classifier.e5_convert import BASE_DIRNAME
 from classifier.inference import BUNDLED_DIR, weights_digest
 from classifier.training import (
     oversample_rows,
@@ -20,9 +20,10 @@ from classifier.training import (
     select_rows,
     teacher_logits,
     teacher_provenance,
+    tokenize_rows,
 )
 
-from .conftest import make_model, make_tokenizer
+from .conftest import make_tokenizer
 
 ROWS = [
     ("very bad service", "negative"),
@@ -32,16 +33,6 @@ ROWS = [
     ("very good", "positive"),
     ("good service", "positive"),
 ] * 4
-
-
-@pytest.fixture
-def fake_models_dir(tmp_path):
-    """A models dir whose cached 'e5 base' is a tiny BERT, so nothing real is converted."""
-    base = tmp_path / "models" / BASE_DIRNAME
-    make_model({0: "a", 1: "b", 2: "c"}).bert.save_pretrained(base)
-    make_tokenizer().save_pretrained(base)
-    (base / "svetofor-base.json").write_text(json.dumps({"converter_version": CONVERTER_VERSION}))
-    return tmp_path / "models"
 
 
 def write_csv(path, rows):
@@ -213,7 +204,7 @@ def test_the_bundled_teacher_is_recorded_with_the_commit_that_holds_its_weights(
 
 def test_a_teacher_from_git_history_is_extracted_and_recorded_with_its_commit(tmp_path):
     """`--teacher git:REV` loads the bundled model of an earlier commit, as a student needs."""
-    from classifier.training import _checkpoint
+    from classifier.training import resolve_checkpoint
 
     skip_unless_bundled_weights_are_committed()
     head = subprocess.run(
@@ -222,7 +213,7 @@ def test_a_teacher_from_git_history_is_extracted_and_recorded_with_its_commit(tm
         text=True,
         check=True,
     ).stdout.strip()
-    path, commit = _checkpoint("--teacher", "git:HEAD", tmp_path / "models")
+    path, commit = resolve_checkpoint("--teacher", "git:HEAD", tmp_path / "models")
     assert commit == head
     assert path == tmp_path / "models" / f"bundled-{head[:12]}"
     assert weights_digest(path) == weights_digest(BUNDLED_DIR)
@@ -234,9 +225,9 @@ def test_a_teacher_from_git_history_is_extracted_and_recorded_with_its_commit(tm
         "weights_sha256": weights_digest(BUNDLED_DIR),
         "git": head,
     }
-    assert _checkpoint("--init", f"git:{head[:7]}", tmp_path / "models") == (path, head)
+    assert resolve_checkpoint("--init", f"git:{head[:7]}", tmp_path / "models") == (path, head)
     with pytest.raises(ValueError, match=r"^--init git:no-such-rev: no such commit in "):
-        _checkpoint("--init", "git:no-such-rev", tmp_path / "models")
+        resolve_checkpoint("--init", "git:no-such-rev", tmp_path / "models")
 
 
 def test_a_student_cannot_keep_more_layers_than_the_base(tmp_path, fake_models_dir):
@@ -281,3 +272,19 @@ def test_oversampling_a_source_without_rows_is_refused(tmp_path, fake_models_dir
     data = write_csv(tmp_path / "train.csv", ROWS)
     with pytest.raises(ValueError, match="no training rows from romip"):
         train([data], tmp_path / "m", models_dir=fake_models_dir, oversample="romip=2")
+
+
+def test_long_rows_keep_their_end_when_training_cuts_head_and_tail():
+    tokenizer = make_tokenizer()
+    words = ["good"] * 3 + ["ok"] * 10 + ["very", "bad"]  # the verdict comes last
+    row = [Example(" ".join(words), "negative")]
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    good, ok, very, bad = tokenizer.convert_tokens_to_ids(["good", "ok", "very", "bad"])
+
+    (head,) = tokenize_rows(tokenizer, row, 8, head_and_tail=False)
+    (both,) = tokenize_rows(tokenizer, row, 8, head_and_tail=True)
+
+    assert head == [cls, good, good, good, ok, ok, ok, sep]  # the verdict is cut off
+    assert both == [cls, good, ok, ok, ok, very, bad, sep]  # 8 // 4 = 2 from the head
+    (short,) = tokenize_rows(tokenizer, [Example("very bad", "negative")], 8, head_and_tail=True)
+    assert short == [cls, very, bad, sep]

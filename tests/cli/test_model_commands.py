@@ -11,7 +11,7 @@ from tests.cli.test_cli import run
 
 pytest.importorskip("torch")
 
-from tests.classifier.conftest import make_model, make_tokenizer
+from tests.classifier.conftest import make_model, make_tokenizer, write_fake_base
 
 
 @pytest.fixture
@@ -118,3 +118,24 @@ def test_eval_runs_in_the_configured_precision(tmp_path: Path, model_env: dict[s
         "error: invalid settings: SVETOFOR_MODEL_PRECISION: "
         "Input should be 'auto', 'bf16', 'fp32' or 'int8'"
     )
+
+
+def test_train_writes_a_model_that_classify_then_loads(tmp_path: Path) -> None:
+    write_fake_base(tmp_path / "var" / "models")  # the models dir of the data dir `run` sets
+    data = tmp_path / "gold.csv"
+    rows = ["very bad service,negative", "the service is ok,neutral", "very good,positive"]
+    data.write_text("text,label\n" + "\n".join(rows * 4) + "\n", encoding="utf-8")
+
+    trained = run(
+        tmp_path, "train", str(data), "--out", "m", "--epochs", "1", "--batch-size", "4",
+        "--max-length", "16", "--head-and-tail",
+    )  # fmt: skip
+
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    assert summary["rows"] == 3  # repeated rows are trained on once
+    assert summary["options"]["head_and_tail"] is True
+    assert summary["options"]["max_length"] == 16
+    labelled = run(tmp_path, "classify", "very bad", SVETOFOR_MODEL=str(tmp_path / "m"))
+    assert labelled.returncode == 0, labelled.stderr
+    assert json.loads(labelled.stdout)["label"] in ("negative", "neutral", "positive")
