@@ -60,11 +60,16 @@ def stratified_folds(rows: Sequence[Example], folds: int, seed: int) -> list[lis
 
 
 def general_mixture(
-    corpora: Sequence[Example], labelled: Sequence[Example], size: int, seed: int
+    corpora: Sequence[Example],
+    labelled: Sequence[Example],
+    size: int,
+    seed: int,
+    use_recipe: bool = True,
 ) -> list[Example]:
     """`size` rows of the recipe's selection from `corpora`, none with a labelled text."""
     held_out = {ex.text for ex in labelled}
-    rows = [ex for ex in select_rows(corpora, seed=seed) if ex.text not in held_out]
+    selected = select_rows(corpora, seed=seed, use_recipe=use_recipe)
+    rows = [ex for ex in selected if ex.text not in held_out]
     rows.sort(key=lambda e: (e.source, e.label, e.text))
     random.Random(seed).shuffle(rows)
     return rows[:size]
@@ -97,7 +102,8 @@ def cross_validate(
     Args:
         corpus_paths: the general corpora the mixture is drawn from (as for `train`).
         labelled_path: the labelled texts under test (`text,label[,lang]`).
-        out_dir: one sub-directory per fold: its CSVs, checkpoint and predictions.
+        out_dir: the mixture CSV, `crossval.json`, and one sub-directory per fold: its
+            CSVs, its checkpoint and `predictions.jsonl` (text, gold label, prediction).
         folds: how many folds.
         mixture: rows of general text trained beside the labelled ones, so that the stage
             does not forget everything else.
@@ -111,7 +117,9 @@ def cross_validate(
     options = replace(TrainOptions(), **opts)
     labelled = read_labelled_csv(labelled_path)
     parts = stratified_folds(labelled, folds, options.seed)
-    mix = general_mixture(read_many(corpus_paths), labelled, mixture, options.seed)
+    mix = general_mixture(
+        read_many(corpus_paths), labelled, mixture, options.seed, options.use_recipe
+    )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     mix_csv = write_rows(out / "mixture.csv", mix)
@@ -130,7 +138,9 @@ def cross_validate(
         clf = SentimentClassifier.load(
             fold_dir / "model", models_dir=models_dir, precision=precision
         )
-        labels = [s.label for s in clf.predict([ex.text for ex in test_rows])]
+        results = clf.predict([ex.text for ex in test_rows])
+        _write_predictions(fold_dir / "predictions.jsonl", test_rows, results)
+        labels = [s.label for s in results]
         fold_gold = [ex.label for ex in test_rows]
         per_fold.append({"fold": k, **_headline(metrics(fold_gold, labels))})
         gold += fold_gold
@@ -152,6 +162,13 @@ def cross_validate(
         report["start"] = metrics(gold, [s.label for s in start.predict(texts)])
     (out / "crossval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return report
+
+
+def _write_predictions(path: Path, rows: Sequence[Example], results: Sequence[Any]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for ex, s in zip(rows, results, strict=True):
+            line = {"text": ex.text, "gold": ex.label, "label": s.label, "probs": s.probs}
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def _with_repeat(oversample: str, repeat: int) -> str:
@@ -179,13 +196,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_option_flags(parser)
     args = vars(parser.parse_args(argv))
     fixed = {k: args.pop(k) for k in ("csv", "labelled", "out")}
-    report = cross_validate(
-        fixed["csv"],
-        fixed["labelled"],
-        fixed["out"],
-        log=lambda m: print(m, flush=True),
-        **args,
-    )
+    try:
+        report = cross_validate(
+            fixed["csv"],
+            fixed["labelled"],
+            fixed["out"],
+            log=lambda m: print(m, flush=True),
+            **args,
+        )
+    except (ValueError, OSError) as exc:  # a bad file or option: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     summary = {k: v for k, v in report.items() if k not in {"out_of_fold", "start"}}
     summary["out_of_fold"] = _headline(report["out_of_fold"])
     if "start" in report:

@@ -83,6 +83,10 @@ def test_every_labelled_text_is_predicted_by_a_model_that_never_trained_on_it(
         assert not {e.text for e in tested[k]} & {e.text for e in trained[k]}
         assert {e.source for e in trained[k]} == {LABELLED_SOURCE}
         assert (out / f"fold-{k}" / "model" / "svetofor-delta.json").is_file()
+        lines = (out / f"fold-{k}" / "predictions.jsonl").read_text().splitlines()
+        predicted = [json.loads(line) for line in lines]
+        assert [p["text"] for p in predicted] == [e.text for e in tested[k]]
+        assert [p["gold"] for p in predicted] == [e.label for e in tested[k]]
     mixture = read_labelled_csv(out / "mixture.csv")
     # the corpus's distinct texts, less the two the labelled file repeats word for word
     assert sorted(e.text for e in mixture) == sorted({t for t, _ in ROWS} - {t for t, _ in mine})
@@ -124,3 +128,16 @@ def test_the_start_model_is_scored_on_the_same_texts(tmp_path, fake_models_dir):
     gold = [dict(ROWS[:6])[t] for t in texts]
     expected = metrics(gold, [s.label for s in clf.predict(texts)])
     assert report["start"]["confusion_matrix"] == expected["confusion_matrix"]
+
+
+def test_the_command_reports_a_bad_labelled_file_in_one_line(tmp_path, capsys):
+    from classifier.crossval import main
+
+    corpus = write_csv(tmp_path / "corpus.csv", ROWS)
+    empty = write_csv(tmp_path / "mine.csv", [])
+    missing = tmp_path / "nowhere.csv"
+
+    assert main([str(corpus), "--labelled", str(empty), "--out", str(tmp_path / "cv")]) == 1
+    assert capsys.readouterr().err == ("error: 0 distinct labelled texts cannot make 4 folds\n")
+    assert main([str(corpus), "--labelled", str(missing), "--out", str(tmp_path / "cv")]) == 1
+    assert "nowhere.csv" in capsys.readouterr().err
