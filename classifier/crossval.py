@@ -123,9 +123,7 @@ def cross_validate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     mix_csv = write_rows(out / "mixture.csv", mix)
-    gold: list[str] = []
-    predicted: list[str] = []
-    texts: list[str] = []
+    predicted: list[str] = []  # fold by fold, in the order of `parts`
     per_fold = []
     stage = asdict(options) | {"oversample": _with_repeat(options.oversample, repeat)}
     for k, test_rows in enumerate(parts):
@@ -141,12 +139,11 @@ def cross_validate(
         results = clf.predict([ex.text for ex in test_rows])
         _write_predictions(fold_dir / "predictions.jsonl", test_rows, results)
         labels = [s.label for s in results]
-        fold_gold = [ex.label for ex in test_rows]
-        per_fold.append({"fold": k, **_headline(metrics(fold_gold, labels))})
-        gold += fold_gold
+        per_fold.append({"fold": k, **_headline(metrics([ex.label for ex in test_rows], labels))})
         predicted += labels
-        texts += [ex.text for ex in test_rows]
         log(f"fold {k}: {per_fold[-1]}")
+    tested = [ex for part in parts for ex in part]
+    gold = [ex.label for ex in tested]
     report: dict[str, Any] = {
         "labelled": str(labelled_path),
         "rows": len(labelled),
@@ -159,7 +156,7 @@ def cross_validate(
     if options.init:  # the same texts through the model the stages started from
         start_dir, _ = resolve_checkpoint("--init", options.init, models_dir)
         start = SentimentClassifier.load(start_dir, models_dir=models_dir, precision=precision)
-        report["start"] = metrics(gold, [s.label for s in start.predict(texts)])
+        report["start"] = metrics(gold, [s.label for s in start.predict([e.text for e in tested])])
     (out / "crossval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return report
 

@@ -35,13 +35,17 @@ def keep_freed_memory(trim_bytes: int = TRIM_BYTES, mmap_bytes: int = MMAP_BYTES
     """Set glibc's trim and mmap thresholds once per process; True where they are in force."""
     global _applied
     if _applied is None:
-        _applied = _mallopt(M_MMAP_THRESHOLD, mmap_bytes) and _mallopt(M_TRIM_THRESHOLD, trim_bytes)
+        mallopt = _glibc_mallopt()
+        # glibc's mallopt returns 1 on success, 0 for a value out of range
+        _applied = (
+            mallopt is not None
+            and mallopt(ctypes.c_int(M_MMAP_THRESHOLD), ctypes.c_int(mmap_bytes)) == 1
+            and mallopt(ctypes.c_int(M_TRIM_THRESHOLD), ctypes.c_int(trim_bytes)) == 1
+        )
     return _applied
 
 
-def _mallopt(param: int, value: int) -> bool:
+def _glibc_mallopt():
     if platform.libc_ver()[0] != "glibc":
-        return False
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    # glibc's mallopt returns 1 on success, 0 for a value out of range
-    return mallopt is not None and mallopt(ctypes.c_int(param), ctypes.c_int(value)) == 1
+        return None
+    return getattr(ctypes.CDLL(None), "mallopt", None)
