@@ -195,8 +195,9 @@ class SentimentClassifier:
         for row, seq in enumerate(batch):
             ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
             mask[row, : len(seq)] = 1
-        with inference_context(self.precision):
-            logits = self.model(input_ids=ids, attention_mask=mask).logits
+        device = self.model.device  # the CPU, except for a teacher computing on a GPU
+        with inference_context(self.precision, device.type):
+            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
         return logits.float().tolist()
 
 

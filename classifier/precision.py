@@ -44,12 +44,15 @@ def resolve_precision(precision: str, *, calibrated: bool = False) -> str:
 
 
 @contextlib.contextmanager
-def inference_context(precision: str) -> Iterator[None]:
-    """No autograd, and bf16 autocast when `precision` is "bf16" (int8 lives in the weights)."""
+def inference_context(precision: str, device_type: str = "cpu") -> Iterator[None]:
+    """No autograd, and bf16 autocast when `precision` is "bf16" (int8 lives in the weights).
+
+    `device_type`: where the model is ("cuda" only for a training teacher, `classifier.devices`).
+    """
     import torch
 
     with (
         torch.inference_mode(),
-        torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"),
+        torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == "bf16"),
     ):
         yield

@@ -1,7 +1,9 @@
-"""Reproducible CPU fine-tuning recipe: top encoder layers + head of e5-small, 3 classes.
+"""Reproducible fine-tuning recipe: top encoder layers + head of e5-small, 3 classes.
 
 `python -m classifier.training CSV... --out DIR` (what `svetofor train` wraps) selects rows
 deterministically, trains and writes a delta checkpoint (`classifier.modeling.save_delta`).
+It runs on the CPU (the bundled model was trained on 2 cores), or on a CUDA GPU where there
+is one (`--device`, `classifier.devices`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from classifier.data import LABELS, Example, read_many
+from classifier.devices import device_name, resolve_device
 from classifier.text import normalize_text
 
 # Rows per (source, label) taken from the training splits of the shared corpora.
@@ -85,6 +88,9 @@ class TrainOptions:
     # "SOURCE=K[,SOURCE=K]": each selected row of SOURCE is seen K times per epoch, e.g. to give
     # a smaller student more of the text it loses most on
     oversample: str = ""
+    # "auto" (a CUDA GPU if there is one, else the CPU), "cpu", "cuda" or "cuda:N"; the run's
+    # summary records the device it used
+    device: str = "auto"
 
 
 def select_rows(
@@ -193,6 +199,7 @@ def train(
     )
 
     options = TrainOptions(**opts)
+    device = resolve_device(options.device)
     init = resolve_checkpoint("--init", options.init, models_dir)[0] if options.init else None
     teacher, teacher_commit = (
         resolve_checkpoint("--teacher", options.teacher, models_dir)
@@ -221,6 +228,7 @@ def train(
         model, tokenizer = build_e5_classifier(models_dir, seed=options.seed)
     if options.layers:
         keep_first_layers(model, options.layers)
+    model.to(device)
     trained = freeze_below(model, options.trainable_layers)
     saved = list(trained)
     if init is not None:  # what the earlier stage changed stays in the checkpoint, frozen or not
@@ -233,7 +241,9 @@ def train(
     soft = None
     if teacher is not None:
         precision = "bf16" if options.bf16 else "fp32"
-        soft = teacher_logits(teacher, models_dir, enc, precision=precision, log=log)
+        soft = teacher_logits(
+            teacher, models_dir, enc, precision=precision, device=device, log=log
+        ).to(device)
 
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim > 1]
@@ -269,8 +279,9 @@ def train(
             for row, i in enumerate(batch):
                 ids[row, : lengths[i]] = torch.tensor(enc[i])
                 mask[row, : lengths[i]] = 1
-            labels = torch.tensor([targets[i] for i in batch])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=options.bf16):
+            ids, mask = ids.to(device), mask.to(device)
+            labels = torch.tensor([targets[i] for i in batch], device=device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=options.bf16):
                 logits = model(input_ids=ids, attention_mask=mask).logits.float()
             loss = F.cross_entropy(logits, labels)
             if soft is not None:
@@ -292,12 +303,13 @@ def train(
             if step % 50 == 0 or step == total:
                 elapsed = time.monotonic() - started
                 log(f"step {step}/{total} loss {running:.4f} elapsed {elapsed:.0f}s")
-    model.eval()
+    model.eval().to("cpu")  # saving and int8 calibration run on the CPU, as inference does
     seconds = round(time.monotonic() - started, 1)
     summary = {
         "rows": len(rows),
         "rows_by_lang_label": {f"{k[0]}/{k[1]}": v for k, v in sorted(counts.items())},
         "options": asdict(options),
+        "device": device_name(device),
         "train_seconds": seconds,
         "final_loss": round(running, 4),
         "inputs": [Path(p).name for p in csv_paths],
@@ -360,20 +372,29 @@ def teacher_provenance(checkpoint: Path, commit: str | None = None) -> dict:
 
 
 def teacher_logits(
-    checkpoint: Path, models_dir, enc: list[list[int]], *, precision: str = "fp32", log=print
+    checkpoint: Path,
+    models_dir,
+    enc: list[list[int]],
+    *,
+    precision: str = "fp32",
+    device=None,
+    log=print,
 ):
-    """The teacher's logits for every tokenized training row, as one tensor.
+    """The teacher's logits for every tokenized training row, as one CPU tensor.
 
     Computed once before training (the teacher is then freed), on the very token ids the
     student sees; a delta checkpoint shares the student's tokenizer and label order.
     `precision`: "fp32", or "bf16" when training runs in bf16 anyway (autocast leaves
-    almost every label as it is, `classifier.precision`).
+    almost every label as it is, `classifier.precision`). `device`: where the teacher runs
+    (the CPU when None).
     """
     import torch
 
     from classifier.inference import SentimentClassifier, length_batches
 
     clf = SentimentClassifier.load(checkpoint, models_dir=models_dir, precision=precision)
+    if device is not None:
+        clf.model.to(device)
     started = time.monotonic()
     out = torch.zeros((len(enc), len(LABELS)))
     for batch in length_batches([len(ids) for ids in enc], 64, 4096):

@@ -132,6 +132,9 @@ def train(
     oversample: str = typer.Option(
         RECIPE.oversample, help="SOURCE=K[,SOURCE=K]: see each row of SOURCE K times per epoch"
     ),
+    device: str = typer.Option(
+        RECIPE.device, help="auto (a CUDA GPU if there is one, else the CPU), cpu, cuda, cuda:N"
+    ),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
     from classifier import train as run_training
@@ -162,6 +165,7 @@ def train(
             temperature=temperature,
             bf16=bf16,
             oversample=oversample,
+            device=device,
         )
     except ValueError as exc:
         fail(str(exc))

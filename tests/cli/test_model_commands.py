@@ -11,6 +11,8 @@ from tests.cli.test_cli import run
 
 pytest.importorskip("torch")
 
+import torch
+
 from tests.classifier.conftest import make_model, make_tokenizer, write_fake_base
 
 
@@ -97,6 +99,11 @@ def test_model_errors_are_one_line(tmp_path: Path) -> None:
     assert bad_oversample.stderr.strip() == (
         "error: --oversample 'romip': expected SOURCE=K with K a whole number >= 1"
     )
+    unknown_device = run(tmp_path, "train", str(data), "--out", "m", "--device", "gpu")
+    assert unknown_device.returncode == 1
+    assert unknown_device.stderr.strip() == (
+        "error: --device 'gpu': unknown device, choose auto, cpu, cuda or cuda:N"
+    )
     assert not (tmp_path / "m").exists()
 
 
@@ -136,6 +143,9 @@ def test_train_writes_a_model_that_classify_then_loads(tmp_path: Path) -> None:
     assert summary["rows"] == 3  # repeated rows are trained on once
     assert summary["options"]["head_and_tail"] is True
     assert summary["options"]["max_length"] == 16
+    assert summary["options"]["device"] == "auto"
+    on_gpu = torch.cuda.is_available()  # `auto` takes the GPU where there is one
+    assert summary["device"] == (f"cuda:0 {torch.cuda.get_device_name(0)}" if on_gpu else "cpu")
     labelled = run(tmp_path, "classify", "very bad", SVETOFOR_MODEL=str(tmp_path / "m"))
     assert labelled.returncode == 0, labelled.stderr
     assert json.loads(labelled.stdout)["label"] in ("negative", "neutral", "positive")
