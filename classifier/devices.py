@@ -1,7 +1,8 @@
 """Which torch device training runs on: `--device auto` picks a CUDA GPU when there is one.
 
 Inference stays on the CPU (the service's int8 path is a CPU kernel); training and the
-teacher's logits are the compute a GPU shortens, from about an hour an epoch on 2 CPU cores.
+teacher's logits are the compute a GPU shortens: an epoch of the recipe's 51 k rows takes
+17 (bf16) to 44 (fp32) minutes on 2 CPU cores.
 """
 
 from __future__ import annotations
