@@ -19,7 +19,7 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,7 @@ def cross_validate(
     from classifier.evaluation import metrics
     from classifier.inference import SentimentClassifier
 
-    options = replace(TrainOptions(), **opts)
+    options = TrainOptions(**opts)
     labelled = read_labelled_csv(labelled_path)
     parts = stratified_folds(labelled, folds, options.seed)
     mix = general_mixture(
