@@ -12,9 +12,9 @@ from sqlalchemy import and_, func, literal, literal_column
 from sqlmodel import Session, col, select
 
 from analytics.buckets import Buckets, Interval, make_buckets
+from core.labels import LABELS
 from models import Brand, Mention, Source
 
-LABELS = ("negative", "neutral", "positive")
 # The traffic light of a period, by net sentiment (pos − neg) / total.
 RED_BELOW = -0.1
 GREEN_ABOVE = 0.2
@@ -56,9 +56,8 @@ def _whole_hour_offsets(zone: str, since: datetime, until: datetime) -> bool:
 
 
 def _as_utc(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _labelled(brand_id: int, source_id: int | None, since: datetime, until: datetime) -> Any:

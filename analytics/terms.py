@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 from stop_words import get_stop_words
 
-from crawlers.parsing.matching import normal_form, tokens
+from core.lemmas import normal_form, tokens
 from models import Mention
 
 SAMPLE = 5_000  # the most recent negative mentions read: enough for a stable top list

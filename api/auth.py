@@ -11,9 +11,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import SessionDep
-from core.keys import authenticate
 from core.timeutil import utcnow
 from models import ApiKey, Role
+from services.keys import authenticate
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `svetofor keys create`")
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
-from core.classification import ClassificationWorker
+from classifier import load_configured_classifier
 from core.config import Settings
-from core.sentiment import load_configured_classifier
 from core.timeutil import utcnow
 from crawlers.scheduler import CrawlScheduler, SubprocessDispatcher
 from desk.worker import DeskWorker
+from services.labelling import ClassificationWorker
 
 
 def _every(scheduler: BackgroundScheduler, job: Any, tick: timedelta) -> None:
@@ -32,6 +33,24 @@ def _every(scheduler: BackgroundScheduler, job: Any, tick: timedelta) -> None:
 # A tick still running when the next is due is skipped on purpose (max_instances=1); APScheduler
 # would log each skip as a warning, e.g. every 2 s while the model loads on first use.
 logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+
+
+logger = logging.getLogger(__name__)
+
+
+def warm_classifier(settings: Settings) -> threading.Thread:
+    """Load the configured model once, in a thread, so the first request or labelling pass
+    does not wait for it; a model that cannot load is reported by the labelling worker."""
+
+    def load() -> None:
+        try:
+            load_configured_classifier(settings)
+        except Exception as exc:  # the labelling worker retries and says so
+            logger.warning("sentiment model not loaded at start-up: %s", exc)
+
+    thread = threading.Thread(target=load, name="svetofor-model-load", daemon=True)
+    thread.start()
+    return thread
 
 
 def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundScheduler:

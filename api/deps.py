@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from classifier import SentimentClassifier, load_configured_classifier
 from core.config import Settings
 from core.db import session_scope
 
@@ -31,3 +32,12 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_sentiment_classifier(settings: SettingsDep) -> SentimentClassifier:
+    """The configured model: loaded once per process (the service warms it in its lifespan),
+    then shared; tests swap it through `app.dependency_overrides`."""
+    return load_configured_classifier(settings)
+
+
+ClassifierDep = Annotated[SentimentClassifier, Depends(get_sentiment_classifier)]

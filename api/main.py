@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.background import start_background_jobs
+from api.background import start_background_jobs, warm_classifier
 from api.dashboard import routes as dashboard
 from api.errors import install_error_handlers
 from api.ratelimit import RateLimiter
@@ -31,7 +31,6 @@ from api.routes import (
 )
 from core.config import Settings, get_settings
 from core.db import check_connection, make_engine
-from core.sentiment import load_configured_classifier
 from core.timeutil import utcnow
 
 API_PREFIX = "/api/v1"
@@ -51,7 +50,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_connection(app.state.engine)
-        jobs = start_background_jobs(app.state.engine, settings) if background else None
+        jobs = None
+        if background:
+            warm_classifier(settings)  # loads in a thread: the service answers meanwhile
+            jobs = start_background_jobs(app.state.engine, settings)
         yield
         if jobs is not None:
             jobs.shutdown(wait=False)
@@ -71,8 +73,6 @@ def create_app(
     # Demo pages date their sample reviews relative to this moment.
     app.state.started_at = utcnow()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    # Loaded on first use, once per process (cached inside `classifier`).
-    app.state.classifier = lambda: load_configured_classifier(settings)
     install_error_handlers(app)
     # The dashboard's session: signed, HttpOnly; SameSite=Lax keeps links from alert emails
     # working while cross-site form posts carry no cookie (forms also carry a CSRF token).

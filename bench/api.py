@@ -30,8 +30,9 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from api.main import create_app  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db import make_engine, migrate, session_scope  # noqa: E402
-from core.keys import create_key  # noqa: E402
+from core.labels import LABELS  # noqa: E402
 from models import Brand, Case, Mention, Role, Source  # noqa: E402
+from services.keys import create_key  # noqa: E402
 
 BRANDS = 5
 SOURCES_PER_BRAND = 4
@@ -44,7 +45,6 @@ INDEXES = [
     "ix_case_state_due",
     "ix_case_brand_state",
 ]
-LABELS = ["negative", "neutral", "positive"]
 
 
 def seed(engine: Engine, mentions: int) -> None:
@@ -59,7 +59,7 @@ def seed(engine: Engine, mentions: int) -> None:
                     Source(
                         name=f"brand{b}-src{s}",
                         kind="feed",
-                        brand_id=brand.id,
+                        brand_id=brand.id or 0,
                         url=f"https://example.com/{b}/{s}",
                     )
                 )
@@ -69,14 +69,14 @@ def seed(engine: Engine, mentions: int) -> None:
     for offset in range(0, mentions, chunk):
         rows = []
         for i in range(offset, min(offset + chunk, mentions)):
-            brand = i % BRANDS
+            brand_no = i % BRANDS
             at = NOW - SPAN * rng.random()
             rows.append(
                 {
-                    "brand_id": brand + 1,
-                    "source_id": brand * SOURCES_PER_BRAND + i % 4 + 1,
+                    "brand_id": brand_no + 1,
+                    "source_id": brand_no * SOURCES_PER_BRAND + i % 4 + 1,
                     "external_id": f"m{i}",
-                    "text": f"Mention {i} of brand{brand}",
+                    "text": f"Mention {i} of brand{brand_no}",
                     "published_at": at,
                     "published_precision": "exact",
                     "discovered_at": at,
@@ -185,7 +185,7 @@ def main() -> None:
         token = create_key(session, Role.admin)[1]
     settings = Settings(
         database_url=url, data_dir=workdir, rate_limit_per_minute=10**9, _env_file=None
-    )  # type: ignore[call-arg]
+    )
     with TestClient(create_app(settings, engine)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         indexed = measure(client, args.repeats)

@@ -30,18 +30,25 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from classifier import SentimentClassifier, history, memory, metrics  # noqa: E402
-from classifier.data import read_labelled_csv  # noqa: E402
-from classifier.inference import BUNDLED_DIR, BUNDLED_NAMES, weights_digest  # noqa: E402
-from classifier.modeling import DELTA_MANIFEST, DELTA_WEIGHTS  # noqa: E402
+from classifier import SentimentClassifier, memory  # noqa: E402
+from classifier.checkpoint import (  # noqa: E402
+    BUNDLED_DIR,
+    DELTA_MANIFEST,
+    DELTA_WEIGHTS,
+    is_bundled,
+    weights_digest,
+)
 from classifier.text import normalize_text  # noqa: E402
+from training import history, metrics  # noqa: E402
+from training.data import Example, read_labelled_csv  # noqa: E402
 
 
-def sample(path: Path, n: int, seed: int = 0, split: str | None = None):
+def sample(path: Path, n: int, seed: int = 0, split: str | None = None) -> list[Example]:
     rows = [r for r in read_labelled_csv(path) if split is None or r.split == split]
     random.Random(seed).shuffle(rows)
     return rows[:n]
@@ -63,7 +70,7 @@ def resolve_baseline(spec: str, model: str, models_dir: Path) -> str:
     a model that was not distilled is its own baseline.
     """
     if spec == "auto":
-        path = BUNDLED_DIR if model.strip().lower() in BUNDLED_NAMES else Path(model)
+        path = BUNDLED_DIR if is_bundled(model) else Path(model)
         manifest = path / DELTA_MANIFEST
         teacher = (json.loads(manifest.read_text()) if manifest.is_file() else {}).get(
             "distilled_from"
@@ -91,19 +98,21 @@ def resolve_baseline(spec: str, model: str, models_dir: Path) -> str:
     return spec
 
 
-def run_project(clf: SentimentClassifier, texts: list[str], batch_size: int):
+def run_project(
+    clf: SentimentClassifier, texts: list[str], batch_size: int
+) -> tuple[list[str], float]:
     started = time.perf_counter()
     preds = clf.predict(texts, batch_size=batch_size)
     return [p.label for p in preds], len(texts) / (time.perf_counter() - started)
 
 
-def naive_pipeline(clf: SentimentClassifier):
+def naive_pipeline(clf: SentimentClassifier) -> Any:
     from transformers import pipeline
 
     return pipeline("text-classification", model=clf.model, tokenizer=clf.tokenizer, device="cpu")
 
 
-def run_naive(clf: SentimentClassifier, pipe, texts: list[str]):
+def run_naive(clf: SentimentClassifier, pipe: Any, texts: list[str]) -> tuple[list[str], float]:
     inputs = [normalize_text(t) or " " for t in texts]  # same inputs the project path sees
     started = time.perf_counter()
     out = pipe(inputs, batch_size=1, truncation=True, max_length=clf.max_length)
@@ -116,7 +125,7 @@ def agreement(a: list[str], b: list[str]) -> float:
     return round(sum(x == y for x, y in zip(a, b, strict=True)) / len(a), 4)
 
 
-def load_fp32(model: str, args) -> SentimentClassifier:
+def load_fp32(model: str, args: argparse.Namespace) -> SentimentClassifier:
     return SentimentClassifier.load(
         model, models_dir=args.models_dir, threads=args.threads, precision="fp32"
     )
@@ -163,7 +172,7 @@ def main() -> int:
     #    so far), then the baseline and the same weights in fp32 for the naive pipeline
     texts = {name: [r.text for r in rows] for name, rows in sets.items()}
     project: dict[str, SentimentClassifier] = {}
-    report: dict = {"threads": args.threads, "rounds": args.rounds, "precisions": {}}
+    report: dict[str, Any] = {"threads": args.threads, "rounds": args.rounds, "precisions": {}}
     # whether glibc keeps freed activations in this process, for every path alike (each load
     # sets it too): without it, models side by side cost the batched path page faults
     # (classifier/memory.py)

@@ -73,9 +73,9 @@ def child(url: str, mode: str, data_dir: str) -> None:
     from core.config import Settings
     from core.db import make_engine, migrate
     from crawlers.runner import crawl_sources
-    from tests.factories import make_brand, make_source
+    from tests.utils.factories import make_brand, make_source
 
-    settings = Settings(data_dir=Path(data_dir), _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(data_dir=Path(data_dir), _env_file=None)
     engine = make_engine(settings.database_url)
     migrate(engine)
     with Session(engine, expire_on_commit=False) as session:

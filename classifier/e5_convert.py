@@ -151,11 +151,11 @@ def bert_config_kwargs(header: E5Header) -> dict[str, Any]:
     }
 
 
-def load_tokenizer(path: str | os.PathLike[str] | None = None):  # -> PreTrainedTokenizerFast
+def load_tokenizer(path: str | os.PathLike[str] | None = None) -> Any:
     """The XLM-R unigram tokenizer of multilingual-e5-small as a fast transformers tokenizer."""
     from transformers import PreTrainedTokenizerFast
 
-    return PreTrainedTokenizerFast(
+    return PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_file=str(path or tokenizer_json_path()),
         bos_token="<s>",
         eos_token="</s>",
@@ -202,7 +202,7 @@ def convert(out_dir: str | os.PathLike[str], packed: str | os.PathLike[str] | No
     return out
 
 
-def ensure_base(models_dir: str | os.PathLike[str] = "var/models") -> Path:
+def ensure_base(models_dir: str | os.PathLike[str]) -> Path:
     """Return the cached converted base model directory, converting on first use."""
     out = Path(models_dir) / BASE_DIRNAME
     marker = out / "svetofor-base.json"

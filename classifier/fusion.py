@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from classifier.labels import CANONICAL
+from classifier.labels import LABELS
 
 RATING_PRIORS: dict[int, tuple[float, float, float]] = {
     #   negative, neutral, positive
@@ -47,7 +47,7 @@ def rating_prior(rating: float) -> dict[str, float]:
     frac = rating - lo
     return {
         name: (1 - frac) * RATING_PRIORS[lo][i] + frac * RATING_PRIORS[hi][i]
-        for i, name in enumerate(CANONICAL)
+        for i, name in enumerate(LABELS)
     }
 
 
@@ -68,14 +68,14 @@ def fuse_rating(
     """
     if not 0.0 <= text_weight <= 1.0:
         raise ValueError("text_weight must be in [0, 1]")
-    text = {name: float(text_probs.get(name, 0.0)) for name in CANONICAL}
+    text = {name: float(text_probs.get(name, 0.0)) for name in LABELS}
     if rating is None:
         probs, disagreement = text, False
     else:
         prior = rating_prior(rating)
-        probs = {n: text_weight * text[n] + (1 - text_weight) * prior[n] for n in CANONICAL}
+        probs = {n: text_weight * text[n] + (1 - text_weight) * prior[n] for n in LABELS}
         disagreement = (rating >= 4 and text["negative"] >= DISAGREEMENT_PROB) or (
             rating <= 2 and text["positive"] >= DISAGREEMENT_PROB
         )
-    label = max(CANONICAL, key=lambda n: probs[n])
+    label = max(LABELS, key=lambda n: probs[n])
     return FusedSentiment(label=label, score=probs[label], probs=probs, disagreement=disagreement)

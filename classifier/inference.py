@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classifier.labels import CANONICAL, resolve_label_map
+from classifier.checkpoint import BUNDLED_DIR, DEFAULT_MODELS_DIR, is_bundled, weights_digest
+from classifier.labels import resolve_label_map
 from classifier.precision import inference_context, resolve_precision
+from classifier.sentiment import Sentiment, softmax_to_sentiment
 from classifier.text import normalize_text
 
-BUNDLED_DIR = Path(__file__).parent / "bundled"
-BUNDLED_NAMES = {"", "bundled", "default"}
-DEFAULT_MODELS_DIR = Path("var/models")
 UNCERTAIN_BELOW = 0.6
 MAX_LENGTH = 256
 MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass (see `length_batches`)
-
-
-@dataclass(frozen=True, slots=True)
-class Sentiment:
-    """A text's traffic light: label, its probability, all probabilities, "a person should look"."""
-
-    label: str
-    score: float
-    probs: dict[str, float]
-    uncertain: bool
-
-
-def softmax_to_sentiment(
-    logits: Sequence[float], index_to_label: Mapping[int, str], uncertain_below: float
-) -> Sentiment:
-    """Pure postprocessing: softmax, sum probabilities per canonical label, pick the top one."""
-    peak = max(logits)
-    exps = [math.exp(x - peak) for x in logits]
-    total = sum(exps)
-    probs = dict.fromkeys(CANONICAL, 0.0)
-    for i, e in enumerate(exps):
-        probs[index_to_label[i]] += e / total
-    label = max(CANONICAL, key=lambda n: probs[n])
-    return Sentiment(label, probs[label], probs, probs[label] < uncertain_below)
 
 
 class SentimentClassifier:
@@ -106,16 +78,16 @@ class SentimentClassifier:
         """
         import torch
 
+        from classifier.checkpoint import is_delta_dir, load_delta, load_ranges
         from classifier.memory import keep_freed_memory
-        from classifier.modeling import is_delta_dir, load_delta
-        from classifier.quantization import load_ranges, quantize_int8
+        from classifier.quantization import quantize_int8
 
         resolve_precision(precision)  # an unknown name fails before the model loads
         keep_freed_memory()  # batches reuse freed pages instead of faulting in new ones
         if threads:
             torch.set_num_threads(threads)
         spec = "" if model is None else str(model)
-        if spec.strip().lower() in BUNDLED_NAMES:
+        if is_bundled(spec):
             path: Path | None = BUNDLED_DIR
             name = "bundled"
         else:
@@ -198,7 +170,8 @@ class SentimentClassifier:
         device = self.model.device  # the CPU, except for a teacher computing on a GPU
         with inference_context(self.precision, device.type):
             logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
-        return logits.float().tolist()
+        rows: list[list[float]] = logits.float().tolist()
+        return rows
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[list[int]]:
@@ -230,14 +203,3 @@ def head_and_tail(ids: list[int], max_length: int) -> list[int]:
         return ids
     head = max_length // 4
     return ids[:head] + ids[len(ids) - (max_length - head) :]
-
-
-def weights_digest(checkpoint: str | os.PathLike[str]) -> str:
-    """Short hash of a delta checkpoint's weights, so stored labels can say which produced them."""
-    from classifier.modeling import DELTA_WEIGHTS
-
-    h = hashlib.sha256()
-    with (Path(checkpoint) / DELTA_WEIGHTS).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:12]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-CANONICAL = ("negative", "neutral", "positive")
+from core.labels import LABELS as LABELS
 
 _SYNONYMS = {
     "negative": {"negative", "neg", "bad", "very negative", "strongly negative"},
@@ -62,16 +62,16 @@ def resolve_label_map(
         LabelMappingError: when a label is neither overridden nor recognisable.
     """
     override = {str(k).strip(): v.strip().lower() for k, v in (override or {}).items()}
-    bad = {v for v in override.values() if v not in CANONICAL}
+    bad = {v for v in override.values() if v not in LABELS}
     if bad:
-        raise LabelMappingError(f"override values must be one of {CANONICAL}, got {sorted(bad)}")
+        raise LabelMappingError(f"override values must be one of {LABELS}, got {sorted(bad)}")
     num = len(id2label)
     out: dict[int, str] = {}
     for index, name in sorted((int(i), n) for i, n in id2label.items()):
         canon = override.get(name) or override.get(str(index)) or canonical_label(name, index, num)
         if canon is None:
             raise LabelMappingError(
-                f"cannot map model label {name!r} (index {index}) onto {CANONICAL}; "
+                f"cannot map model label {name!r} (index {index}) onto {LABELS}; "
                 "pass label_map={'<model label>': 'negative'|'neutral'|'positive', ...}"
             )
         out[index] = canon

@@ -1,14 +1,10 @@
 """Keep the memory freed between batches inside the process (glibc malloc's two thresholds).
 
 Every forward pass allocates and frees activations of a few MB each. glibc malloc serves a
-block that large from its own `mmap` and unmaps it again on free (its threshold adapts, but
-not for every size), and it returns the free top of its heap to the system beyond a trim
-threshold; either way the next batch touches fresh pages, one page fault per 4 KB. Measured on
-the bundled model in int8 (2026-12-01, 2 cores): one pass over 120 long reviews took
-380-480 k minor page faults (1.5-1.9 GB of memory faulted in again) whenever a second model
-lived in the same process, as in `bench/classifier.py`, and 0.1-61 k with one model alone;
-its rate fell from 41-43 to 28-36 reviews/s. With the thresholds below: under 3.2 k faults
-on the first pass, about none after, and 41-43 reviews/s with the second model loaded.
+block that large from its own `mmap` and unmaps it again on free, and it returns the free top
+of its heap to the system beyond a trim threshold; either way the next batch touches fresh
+pages, one page fault per 4 KB. Raising both thresholds keeps those pages (the fault counts
+measured with and without are in docs/model-card.md, "Inference precision and memory").
 
 The price is that up to `trim_bytes` of freed memory stays with the process instead of
 going back to the system; its peak is unchanged. Settings are process-wide and only exist in
@@ -19,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import platform
+from typing import Any
 
 # mallopt parameter numbers from glibc's <malloc.h>
 M_TRIM_THRESHOLD = -1
@@ -45,7 +42,7 @@ def keep_freed_memory(trim_bytes: int = TRIM_BYTES, mmap_bytes: int = MMAP_BYTES
     return _applied
 
 
-def _glibc_mallopt():
+def _glibc_mallopt() -> Any:
     if platform.libc_ver()[0] != "glibc":
         return None
     return getattr(ctypes.CDLL(None), "mallopt", None)

@@ -1,16 +1,11 @@
 """Inference precision: smoothed int8 for a calibrated model, else bf16 autocast where the CPU
 computes bf16 natively, else fp32.
 
-Measured on the bundled model (docs/model-card.md), int8 (smoothed dynamic quantization,
-`classifier.quantization`) is the fastest path on every CPU we had: 1.4-1.5x fp32 on an AVX2
-CPU, and on an AVX-512 CPU with VNNI and native bf16 (AMD EPYC, 2026-11-24) about 1.2x
-faster than bf16 autocast on tweets and reviews alike. It changes 2-4 % of labels, at most
-0.007 macro-F1 on the dev splits (v5; 0.006 for v7, 0.005 for v8), but only for a model
-calibrated for it (its activation ranges stored beside the weights); uncalibrated int8 changes
-far more labels.
-Any other model runs under bf16 autocast where the CPU has native bf16 (autocast keeps
-LayerNorm, softmax and the accumulations in fp32, so labels stay essentially the same), else in
-fp32: emulated bf16 is slower than fp32.
+int8 needs a model calibrated for it (its activation ranges stored beside the weights);
+uncalibrated int8 changes far more labels. bf16 autocast keeps LayerNorm, softmax and the
+accumulations in fp32, so labels stay essentially the same; emulated bf16 is slower than
+fp32, hence only where the CPU has it. The measurements behind each choice are in
+docs/model-card.md ("Speed", "Inference precision and memory").
 """
 
 from __future__ import annotations
@@ -47,7 +42,7 @@ def resolve_precision(precision: str, *, calibrated: bool = False) -> str:
 def inference_context(precision: str, device_type: str = "cpu") -> Iterator[None]:
     """No autograd, and bf16 autocast when `precision` is "bf16" (int8 lives in the weights).
 
-    `device_type`: where the model is ("cuda" only for a training teacher, `classifier.devices`).
+    `device_type`: where the model is ("cuda" only for a training teacher, `training.devices`).
     """
     import torch
 

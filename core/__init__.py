@@ -1,1 +1,4 @@
-"""Shared foundation: settings, database, time helpers and the domain services."""
+"""The ground floor: settings, database, time, schedules, calendars, errors, labels and words.
+
+It imports nothing of the project; every other package may import it.
+"""

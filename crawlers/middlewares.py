@@ -30,10 +30,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _delay(self, request: Request, response: Response | None) -> float:
         if response is not None and (retry_after := response.headers.get(b"Retry-After")):
             try:
-                return min(float(retry_after.decode()), self.cap)
+                return min(float(retry_after.decode()), float(self.cap))
             except ValueError:
                 pass  # an HTTP date: fall back to exponential backoff
-        return min(self.base * 2 ** request.meta.get("retry_times", 0), self.cap)
+        retries = int(request.meta.get("retry_times", 0))
+        delay: float = float(self.base) * 2**retries
+        return min(delay, float(self.cap))
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.db import make_engine, session_scope
-from core.mentions import MentionData, upsert_mentions
 from crawlers import stats as keys
 from crawlers.parsing.item import MentionItem
 from crawlers.parsing.matching import BrandMatcher
 from models import Brand, Precision, Source
+from services.mention_store import MentionData, upsert_mentions
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from sqlmodel import Session, col, select
 
 from core.timeutil import utcnow
 from desk.alerts.policy import AlertPolicy
-from desk.cases import add_event, alert_case, reopen_cycle
+from desk.case_alerts import alert_case
 from desk.sla import sla_state
+from desk.timeline import add_event, reopen_cycle
 from models import AlertKind, Brand, Case, CaseState, Sla
 
 ESCALATE = {Sla.at_risk: AlertKind.at_risk, Sla.breached: AlertKind.breached}

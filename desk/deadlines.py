@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from desk.calendar import BusinessHours
+from core.calendar import BusinessHours
 from models.mention import Precision
 
 # "2 часа назад" means between 2 and 3 hours ago: the earliest moment is one unit earlier.

@@ -1,4 +1,8 @@
-"""Reading cases for the API: the queue sorted by the deadline that matters now."""
+"""Reading the desk for the API and the dashboard alike: the queue sorted by the deadline
+that matters now, one case's mentions, replies and timeline, and the alert log.
+
+Every function takes keyword-only filters, so both callers read the same rows the same way.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,21 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from core.errors import NotFound
-from models import Brand, Case, CasePublic, CaseState, Sla
+from models import (
+    AlertDelivery,
+    Brand,
+    Case,
+    CaseEvent,
+    CasePublic,
+    CaseState,
+    DeliveryStatus,
+    Mention,
+    Reply,
+    Sla,
+)
+
+# States that still owe the customer something (a resolved case only awaits closing).
+AWAITING_REPLY = (CaseState.new, CaseState.acknowledged)
 
 
 def next_due(model: type[Case] = Case) -> Any:
@@ -29,14 +47,18 @@ class CaseFilter:
     brand: str | None = None
     assignee: str | None = None
     due_before: datetime | None = None
+    awaiting_reply: bool = False  # only new and acknowledged cases (the dashboard's queue)
 
 
 def list_cases(
-    session: Session, filters: CaseFilter, *, limit: int = 100, offset: int = 0
+    session: Session, *, filters: CaseFilter, limit: int = 100, offset: int = 0
 ) -> list[tuple[Case, str]]:
+    """Cases with their brand's name, by the deadline that matters now, filtered in SQL."""
     query = select(Case, Brand.name).join(Brand, col(Brand.id) == col(Case.brand_id))
     if filters.state is not None:
         query = query.where(Case.state == filters.state)
+    if filters.awaiting_reply:
+        query = query.where(col(Case.state).in_(AWAITING_REPLY))
     if filters.sla is not None:
         query = query.where(
             or_(col(Case.first_reply_sla) == filters.sla, col(Case.resolution_sla) == filters.sla)
@@ -61,5 +83,78 @@ def get_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def case_public(case: Case, brand: str) -> CasePublic:
+def get_reply(session: Session, *, case_id: int, reply_id: int) -> Reply:
+    reply = session.get(Reply, reply_id)
+    if reply is None or reply.case_id != case_id:
+        raise NotFound(f"reply {reply_id} of case {case_id} not found")
+    return reply
+
+
+def case_public(session: Session, *, case: Case, brand: str | None = None) -> CasePublic:
+    """The case as the API shows it; `brand`: its brand's name when the caller has it."""
+    if brand is None:
+        row = session.get(Brand, case.brand_id)
+        assert row is not None  # a foreign key
+        brand = row.name
     return CasePublic.model_validate(case, update={"brand": brand})
+
+
+def case_mention_ids(session: Session, *, case: Case) -> list[int]:
+    """The mention that opened the case first, then the others that joined it, oldest first."""
+    others = session.exec(
+        select(Mention.id)
+        .where(Mention.case_id == case.id, Mention.id != case.mention_id)
+        .order_by(col(Mention.id))
+    )
+    return [case.mention_id, *(m for m in others if m is not None)]
+
+
+def case_replies(session: Session, *, case_id: int) -> list[Reply]:
+    return list(session.exec(select(Reply).where(Reply.case_id == case_id).order_by(col(Reply.id))))
+
+
+def case_timeline(session: Session, *, case_id: int) -> list[CaseEvent]:
+    query = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(col(CaseEvent.at), col(CaseEvent.id))
+    )
+    return list(session.exec(query))
+
+
+def author_history(session: Session, *, mention: Mention, limit: int = 20) -> list[Mention]:
+    """The same author's other mentions on the same source, newest first."""
+    if not mention.author:
+        return []
+    query = (
+        select(Mention)
+        .where(
+            Mention.source_id == mention.source_id,
+            Mention.author == mention.author,
+            Mention.id != mention.id,
+        )
+        .order_by(col(Mention.occurred_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def mentions_by_id(session: Session, *, ids: list[int]) -> dict[int, Mention]:
+    rows = session.exec(select(Mention).where(col(Mention.id).in_(ids)))
+    return {m.id: m for m in rows if m.id is not None}
+
+
+def alert_log(
+    session: Session,
+    *,
+    status: DeliveryStatus | None = None,
+    case_id: int | None = None,
+    limit: int = 100,
+) -> list[AlertDelivery]:
+    """Newest first: what was sent where, what is waiting, what failed and why."""
+    query = select(AlertDelivery).order_by(col(AlertDelivery.id).desc()).limit(limit)
+    if status is not None:
+        query = query.where(AlertDelivery.status == status)
+    if case_id is not None:
+        query = query.where(AlertDelivery.case_id == case_id)
+    return list(session.exec(query))

@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 
 from core.errors import Conflict, NotFound
 from core.timeutil import utcnow
-from desk.cases import add_event, default_resolution_due
+from desk.cases import default_resolution_due
 from desk.templates import render
+from desk.timeline import add_event
 from models import (
     Brand,
     Case,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.errors import Conflict, NotFound
 from core.timeutil import utcnow
 from models import ReplyStage, ReplyTemplate, TemplateCreate, TemplateUpdate
+from services.catalog import brand_by_name
 
 VARIABLES = ("author", "brand", "promised_date", "case_link", "analysis", "changes")
 # What the SMM team fills in by hand when a draft cannot know it.
@@ -107,8 +108,6 @@ def ensure_default_templates(session: Session) -> int:
 
 
 def create_template(session: Session, data: TemplateCreate) -> ReplyTemplate:
-    from core.catalog import brand_by_name
-
     template_variables(data.body)
     if session.exec(select(ReplyTemplate.id).where(ReplyTemplate.name == data.name)).first():
         raise Conflict(f"template {data.name!r} already exists")
@@ -119,6 +118,18 @@ def create_template(session: Session, data: TemplateCreate) -> ReplyTemplate:
     session.add(template)
     session.flush()
     return template
+
+
+def list_templates(session: Session, *, stage: ReplyStage | None = None) -> list[ReplyTemplate]:
+    query = select(ReplyTemplate).order_by(col(ReplyTemplate.name))
+    if stage is not None:
+        query = query.where(ReplyTemplate.stage == stage)
+    return list(session.exec(query))
+
+
+def delete_template(session: Session, template: ReplyTemplate) -> None:
+    session.delete(template)
+    session.flush()
 
 
 def get_template(session: Session, template_id: int) -> ReplyTemplate:

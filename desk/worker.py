@@ -11,8 +11,8 @@ from core.config import Settings
 from core.db import session_scope
 from desk.alerts.delivery import deliver_due, maybe_digest
 from desk.alerts.setup import channels_from_settings, policy_from_settings
-from desk.cases import triage
 from desk.checker import check_deadlines
+from desk.triage import triage
 from models import Mention
 
 logger = logging.getLogger(__name__)

@@ -2,12 +2,21 @@
 
 from sqlmodel import SQLModel
 
-from models.alert import AlertDelivery, AlertKind, DeliveryStatus
+from models.alert import AlertDelivery, AlertDeliveryPublic, AlertKind, DeliveryStatus
+from models.analytics import (
+    ResponseKpis,
+    SentimentReport,
+    SourceSentiment,
+    TermCount,
+    VoiceShare,
+)
 from models.api_key import ApiKey, ApiKeyPublic, Role
 from models.brand import Brand, BrandCreate, BrandPublic, BrandUpdate, CaseRules
 from models.case import (
     OPEN_STATES,
     Case,
+    CaseBase,
+    CaseDetail,
     CaseDismiss,
     CaseEvent,
     CaseEventPublic,
@@ -27,6 +36,13 @@ from models.case import (
     TemplatePublic,
     TemplateUpdate,
 )
+from models.classify import (
+    MAX_CLASSIFY_CHARS,
+    MAX_CLASSIFY_TEXTS,
+    ClassifyRequest,
+    ClassifyResponse,
+    ClassifyResult,
+)
 from models.crawl_run import CrawlRun, CrawlRunPublic, CrawlStatus
 from models.mention import (
     Mention,
@@ -44,9 +60,12 @@ from models.source import SOURCE_KINDS, Source, SourceCreate, SourcePublic, Sour
 metadata = SQLModel.metadata
 
 __all__ = [
+    "MAX_CLASSIFY_CHARS",
+    "MAX_CLASSIFY_TEXTS",
     "OPEN_STATES",
     "SOURCE_KINDS",
     "AlertDelivery",
+    "AlertDeliveryPublic",
     "AlertKind",
     "ApiKey",
     "ApiKeyPublic",
@@ -55,6 +74,8 @@ __all__ = [
     "BrandPublic",
     "BrandUpdate",
     "Case",
+    "CaseBase",
+    "CaseDetail",
     "CaseDismiss",
     "CaseEvent",
     "CaseEventPublic",
@@ -62,6 +83,9 @@ __all__ = [
     "CaseRules",
     "CaseState",
     "CaseUpdate",
+    "ClassifyRequest",
+    "ClassifyResponse",
+    "ClassifyResult",
     "CrawlRun",
     "CrawlRunPublic",
     "CrawlStatus",
@@ -81,16 +105,21 @@ __all__ = [
     "ReplyStage",
     "ReplyStatus",
     "ReplyTemplate",
+    "ResponseKpis",
     "Role",
     "SentimentLabel",
     "SentimentPublic",
+    "SentimentReport",
     "Sla",
     "Source",
     "SourceCreate",
     "SourcePublic",
+    "SourceSentiment",
     "SourceUpdate",
     "TemplateCreate",
     "TemplatePublic",
     "TemplateUpdate",
+    "TermCount",
+    "VoiceShare",
     "metadata",
 ]

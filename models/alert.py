@@ -28,14 +28,7 @@ class DeliveryStatus(StrEnum):
     digested = "digested"  # a held alert that went out inside a digest
 
 
-class AlertDelivery(SQLModel, table=True):
-    __tablename__ = "alert_delivery"
-    __table_args__ = (
-        UniqueConstraint("event_key", "channel", name="uq_alert_delivery_event_channel"),
-        Index("ix_alert_delivery_due", "status", "next_attempt_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
+class AlertDeliveryBase(SQLModel):
     event_key: str = Field(max_length=200)  # e.g. "case:12:breached:first_reply"
     channel: str = Field(max_length=32)  # webhook | telegram | email
     kind: AlertKind = Field(sa_type=EnumText(AlertKind))
@@ -48,3 +41,19 @@ class AlertDelivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AlertDelivery(AlertDeliveryBase, table=True):
+    __tablename__ = "alert_delivery"
+    __table_args__ = (
+        UniqueConstraint("event_key", "channel", name="uq_alert_delivery_event_channel"),
+        Index("ix_alert_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AlertDeliveryPublic(AlertDeliveryBase):
+    """One line of the delivery log: what was sent where, what waits, what failed and why."""
+
+    id: int

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from core.calendar import BusinessHours
 from core.timeutil import utcnow
 from models.types import JSONType, UTCDateTime
 
@@ -27,7 +28,7 @@ def clean_terms(values: list[str]) -> list[str]:
 class CaseRules(SQLModel):
     """Which mentions open a case, besides every negative one."""
 
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     negative: bool = True
     uncertain: bool = False  # mentions the classifier was not sure about
@@ -39,8 +40,6 @@ def check_business_hours(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """Validate through the calendar model; store its normalised JSON form."""
     if value is None:
         return None
-    from desk.calendar import BusinessHours
-
     return BusinessHours.model_validate(value).model_dump(mode="json")
 
 
@@ -68,7 +67,7 @@ class Brand(BrandBase, table=True):
 
 
 class BrandCreate(BrandBase):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     @field_validator("name")
     @classmethod
@@ -88,7 +87,7 @@ class BrandCreate(BrandBase):
 
 
 class BrandUpdate(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     keywords: list[str] | None = None

@@ -10,6 +10,7 @@ from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
+from models.mention import MentionPublic
 from models.types import EnumText, JSONType, UTCDateTime
 
 
@@ -50,27 +51,19 @@ class ReplyStatus(StrEnum):
     posted = "posted"
 
 
-class Case(SQLModel, table=True):
-    __table_args__ = (
-        Index("ix_case_state_due", "state", "first_reply_due_at"),
-        Index("ix_case_brand_state", "brand_id", "state"),
-    )
+class CaseBase(SQLModel):
+    """The fields a case shows: its state, deadlines and SLA states."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    brand_id: int = Field(foreign_key="brand.id")
     mention_id: int = Field(foreign_key="mention.id", index=True)  # the mention that opened it
     state: CaseState = Field(default=CaseState.new, sa_type=EnumText(CaseState))
     priority: Priority = Field(default=Priority.normal, sa_type=EnumText(Priority))
     assignee: str | None = Field(default=None, max_length=200)
     reason: str = Field(max_length=200)  # why it opened: "negative", "rating 2", ...
     dismiss_reason: str | None = Field(default=None, max_length=500)
-    # Who wrote, and where: the same author on the same thread reopens this case.
-    author_key: str | None = Field(default=None, max_length=700, index=True)
     opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    first_reply_start: datetime = Field(sa_type=UTCDateTime)
     first_reply_due_at: datetime = Field(sa_type=UTCDateTime)
     first_reply_basis: str = Field(max_length=32)
     first_reply_note: str | None = Field(default=None, sa_type=Text)
@@ -82,6 +75,19 @@ class Case(SQLModel, table=True):
     resolution_promised: bool = False  # the due date was promised in the first reply
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution_sla: Sla | None = Field(default=None, sa_type=EnumText(Sla))
+
+
+class Case(CaseBase, table=True):
+    __table_args__ = (
+        Index("ix_case_state_due", "state", "first_reply_due_at"),
+        Index("ix_case_brand_state", "brand_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id")
+    # Who wrote, and where: the same author on the same thread reopens this case.
+    author_key: str | None = Field(default=None, max_length=700, index=True)
+    first_reply_start: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseEvent(SQLModel, table=True):
@@ -126,28 +132,9 @@ class ReplyTemplate(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class CasePublic(SQLModel):
+class CasePublic(CaseBase):
     id: int
     brand: str
-    mention_id: int
-    state: CaseState
-    priority: Priority
-    assignee: str | None
-    reason: str
-    dismiss_reason: str | None
-    opened_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-    first_reply_due_at: datetime
-    first_reply_basis: str
-    first_reply_note: str | None
-    discovery_lag_seconds: int | None
-    first_replied_at: datetime | None
-    first_reply_sla: Sla
-    resolution_due_at: datetime | None
-    resolution_promised: bool
-    resolved_at: datetime | None
-    resolution_sla: Sla | None
 
 
 class CaseEventPublic(SQLModel):
@@ -174,7 +161,7 @@ class ReplyPublic(SQLModel):
 class ReplyCreate(SQLModel):
     """A draft: give the text, or let a template (named, or the default) write it."""
 
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     stage: ReplyStage
     text: str | None = Field(default=None, min_length=1, max_length=10_000)
@@ -183,7 +170,7 @@ class ReplyCreate(SQLModel):
 
 
 class ReplyPosted(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     url: str | None = Field(default=None, max_length=2000)
     posted_at: datetime | None = None
@@ -191,20 +178,20 @@ class ReplyPosted(SQLModel):
 
 
 class CaseUpdate(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     assignee: str | None = Field(default=None, max_length=200)
     priority: Priority | None = None
 
 
 class CaseDismiss(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     reason: str = Field(min_length=1, max_length=500)
 
 
 class TemplateCreate(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     name: str = Field(min_length=1, max_length=200)
     stage: ReplyStage
@@ -214,7 +201,7 @@ class TemplateCreate(SQLModel):
 
 
 class TemplateUpdate(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     lang: str | None = Field(default=None, min_length=2, max_length=8)
     body: str | None = Field(default=None, min_length=1, max_length=10_000)
@@ -229,3 +216,12 @@ class TemplatePublic(SQLModel):
     body: str
     created_at: datetime
     updated_at: datetime
+
+
+class CaseDetail(SQLModel):
+    """One case with everything the team needs to answer it."""
+
+    case: CasePublic
+    mentions: list[MentionPublic]
+    replies: list[ReplyPublic]
+    timeline: list[CaseEventPublic]

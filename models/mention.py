@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlalchemy import text as sa_text
 from sqlmodel import Field, SQLModel
 
+from core.labels import LABELS
 from core.timeutil import as_utc, utcnow
 from models.types import EnumText, JSONType, UTCDateTime
 
@@ -28,6 +29,9 @@ class SentimentLabel(StrEnum):
     negative = "negative"
     neutral = "neutral"
     positive = "positive"
+
+
+assert tuple(SentimentLabel) == LABELS  # the enum spells out `core.labels` for the schema
 
 
 class MentionContent(SQLModel):
@@ -110,7 +114,7 @@ class MentionRevision(SQLModel, table=True):
 class MentionIngest(MentionContent):
     """A mention pushed by an integration through `POST /mentions`."""
 
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     source: str = Field(min_length=1, max_length=200)
     external_id: str = Field(min_length=1, max_length=512)

@@ -62,7 +62,7 @@ def _check_schedule(value: str) -> str:
 class SourceCreate(SourceBase):
     """A source as given by a user: the brand is named, not numbered."""
 
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     brand: str = Field(min_length=1)
 
@@ -73,7 +73,7 @@ class SourceCreate(SourceBase):
 
 
 class SourceUpdate(SQLModel):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: str | None = None

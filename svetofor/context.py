@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -11,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Settings
-from core.configfile import ConfigError
 from core.db import DatabaseUnavailable, make_engine
+from services.configfile import ConfigError
 
 
 def load_settings() -> Settings:
@@ -31,7 +32,7 @@ def engine_for(settings: Settings) -> Engine:
     return make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

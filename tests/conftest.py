@@ -1,10 +1,12 @@
-"""Database fixtures for both backends: SQLite always, PostgreSQL when a server is given."""
+"""Shared fixtures: databases on both backends, the app and its client, tiny models.
+
+Helpers that tests import live in `tests/utils/`; this module only holds fixtures."""
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,22 +17,10 @@ from sqlalchemy.engine import Engine
 from api.main import create_app
 from core.config import Settings
 from core.db import make_engine, migrate, session_scope
-from core.keys import create_key
 from desk.templates import ensure_default_templates
 from models import Role, metadata
-
-POSTGRES_URL = os.environ.get("SVETOFOR_TEST_POSTGRES_URL")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-NO_POSTGRES = "no PostgreSQL server configured: set SVETOFOR_TEST_POSTGRES_URL (.ci/run does)"
-
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param(
-        "postgres",
-        id="postgres",
-        marks=[pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)],
-    ),
-]
+from tests.utils.backends import BACKENDS, POSTGRES_URL
+from tests.utils.keys import make_key
 
 
 @pytest.fixture(scope="session")
@@ -86,12 +76,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, data_dir=tmp_path / "var", _env_file=None)  # type: ignore[call-arg]
-
-
-def make_key(engine: Engine, role: Role) -> str:
-    with session_scope(engine) as session:
-        return create_key(session, role, f"test {role.value}")[1]
+    return Settings(database_url=db_url, data_dir=tmp_path / "var", _env_file=None)
 
 
 @pytest.fixture
@@ -100,3 +85,27 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app(settings, engine)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {make_key(engine, Role.admin)}"
         yield test_client
+
+
+@pytest.fixture
+def tiny_model_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: save a tiny model with the given id2label and return its directory."""
+
+    def build(id2label: dict[int, str] | None = None, seed: int = 0) -> Path:
+        labels = id2label or {0: "negative", 1: "neutral", 2: "positive"}
+        out = tmp_path / f"tiny-{seed}-{len(labels)}-{abs(hash(json.dumps(labels))) % 10**6}"
+        from tests.utils.tiny_models import make_model, make_tokenizer
+
+        make_model(labels, seed).save_pretrained(out)
+        make_tokenizer().save_pretrained(out)
+        return out
+
+    return build
+
+
+@pytest.fixture
+def fake_models_dir(tmp_path: Path) -> Path:
+    """A models dir whose cached 'e5 base' is a tiny BERT."""
+    from tests.utils.tiny_models import write_fake_base
+
+    return write_fake_base(tmp_path / "models")

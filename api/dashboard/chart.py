@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.labels import LABELS
+
 COLORS = {"negative": "#d64545", "neutral": "#e5b000", "positive": "#2e9e5b"}
 
 
@@ -16,7 +18,7 @@ def stacked_bars(
     bars = []
     for i, bucket in enumerate(buckets):
         y = height
-        for label in ("negative", "neutral", "positive"):
+        for label in LABELS:
             h = bucket[label] / peak * (height - 20)
             y -= h
             bars.append(

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlmodel import col, select
 
 from api.auth import SmmRole
 from api.deps import SessionDep
-from models import AlertDelivery, AlertKind, DeliveryStatus
+from desk.queries import alert_log as read_alert_log
+from models import AlertDeliveryPublic, DeliveryStatus
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], dependencies=[SmmRole])
-
-
-class AlertDeliveryPublic(BaseModel):
-    id: int
-    event_key: str
-    channel: str
-    kind: AlertKind
-    case_id: int | None
-    priority: str
-    status: DeliveryStatus
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    next_attempt_at: datetime
-    sent_at: datetime | None
-    payload: dict[str, Any]
-
-    model_config = {"from_attributes": True}
 
 
 @router.get("", response_model=list[AlertDeliveryPublic])
@@ -42,9 +22,5 @@ def alert_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertDeliveryPublic]:
     """Newest first: what was sent where, what is waiting, what failed and why."""
-    query = select(AlertDelivery).order_by(col(AlertDelivery.id).desc()).limit(limit)
-    if status is not None:
-        query = query.where(AlertDelivery.status == status)
-    if case_id is not None:
-        query = query.where(AlertDelivery.case_id == case_id)
-    return [AlertDeliveryPublic.model_validate(d) for d in session.exec(query)]
+    rows = read_alert_log(session, status=status, case_id=case_id, limit=limit)
+    return [AlertDeliveryPublic.model_validate(d) for d in rows]

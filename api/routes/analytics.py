@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
+from pydantic import BaseModel
 
 from analytics.buckets import Interval, make_buckets
 from analytics.kpis import response_kpis
@@ -19,9 +19,16 @@ from analytics.sentiment import SentimentQuery, by_source, sentiment_report, sha
 from analytics.terms import negative_terms
 from api.auth import AnyRole
 from api.deps import SessionDep, SettingsDep
-from core.catalog import brand_by_name, source_by_name
 from core.timeutil import utcnow
-from models import Brand
+from models import (
+    Brand,
+    ResponseKpis,
+    SentimentReport,
+    SourceSentiment,
+    TermCount,
+    VoiceShare,
+)
+from services.catalog import brand_by_name, source_by_name
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[AnyRole])
 
@@ -102,10 +109,16 @@ def period(
 PeriodDep = Annotated[Period, Depends(period)]
 
 
-def _respond(rows: Any, window: Period, filename: str) -> Response:
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with `format=csv`"}
+}
+
+
+def _respond(rows: list[dict[str, Any]], model: type[BaseModel], window: Period, name: str) -> Any:
+    """CSV when asked for, else the rows validated by their response model."""
     if window.format == "csv":
-        return _csv(rows if isinstance(rows, list) else [rows], filename)
-    return JSONResponse(jsonable_encoder(rows))
+        return _csv(rows, name)
+    return [model.model_validate(row) for row in rows]
 
 
 def _brand(session: SessionDep, name: str) -> tuple[Brand, int]:
@@ -114,14 +127,14 @@ def _brand(session: SessionDep, name: str) -> tuple[Brand, int]:
     return brand, brand.id
 
 
-@router.get("/sentiment")
+@router.get("/sentiment", response_model=SentimentReport, responses=CSV_ANSWER)
 def sentiment(
     session: SessionDep,
     window: PeriodDep,
     brand: str,
     interval: Interval = Interval.day,
     source: str | None = None,
-) -> Response:
+) -> Any:
     """Counts, shares, net sentiment ((pos − neg) / total) and traffic light per bucket, the
     totals, and the change against the previous period of the same length.
 
@@ -146,35 +159,35 @@ def sentiment(
     )
     if window.format == "csv":
         return _csv(report["buckets"], f"sentiment-{brand}")
-    return JSONResponse(jsonable_encoder(report))
+    return SentimentReport.model_validate(report)
 
 
-@router.get("/sources")
-def sources(session: SessionDep, window: PeriodDep, brand: str) -> Response:
+@router.get("/sources", response_model=list[SourceSentiment], responses=CSV_ANSWER)
+def sources(session: SessionDep, window: PeriodDep, brand: str) -> Any:
     """Per-source counts and net sentiment, the most negative sources first."""
     rows = by_source(
         session, brand_id=_brand(session, brand)[1], since=window.since, until=window.until
     )
-    return _respond(rows, window, f"sources-{brand}")
+    return _respond(rows, SourceSentiment, window, f"sources-{brand}")
 
 
-@router.get("/share-of-voice")
+@router.get("/share-of-voice", response_model=list[VoiceShare], responses=CSV_ANSWER)
 def voice(
     session: SessionDep, window: PeriodDep, brand: Annotated[list[str], Query(min_length=1)]
-) -> Response:
+) -> Any:
     """`?brand=A&brand=B…`: each brand's share of all their mentions, and its sentiment."""
     brands = [_brand(session, name)[0] for name in brand]
     rows = share_of_voice(session, brands=brands, since=window.since, until=window.until)
-    return _respond(rows, window, "share-of-voice")
+    return _respond(rows, VoiceShare, window, "share-of-voice")
 
 
-@router.get("/terms")
+@router.get("/terms", response_model=list[TermCount], responses=CSV_ANSWER)
 def terms(
     session: SessionDep,
     window: PeriodDep,
     brand: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> Response:
+) -> Any:
     """The most frequent words (lemmas) in negative mentions, the brand's own name excluded."""
     row, brand_id = _brand(session, brand)
     rows = negative_terms(
@@ -185,14 +198,16 @@ def terms(
         until=window.until,
         limit=limit,
     )
-    return _respond(rows, window, f"terms-{brand}")
+    return _respond(rows, TermCount, window, f"terms-{brand}")
 
 
-@router.get("/responses")
-def responses(session: SessionDep, window: PeriodDep, brand: str) -> Response:
+@router.get("/responses", response_model=ResponseKpis, responses=CSV_ANSWER)
+def responses(session: SessionDep, window: PeriodDep, brand: str) -> Any:
     """Share of first replies within the deadline, median hours to first reply, open and
     breached cases."""
     kpis = response_kpis(
         session, brand_id=_brand(session, brand)[1], since=window.since, until=window.until
     )
-    return _respond(kpis, window, f"responses-{brand}")
+    if window.format == "csv":
+        return _csv([kpis], f"responses-{brand}")
+    return ResponseKpis.model_validate(kpis)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, status
 
 from api.auth import AdminRole, AnyRole
 from api.deps import SessionDep
-from core import catalog
 from models import BrandCreate, BrandPublic, BrandUpdate
+from services import catalog
 
 router = APIRouter(prefix="/brands", tags=["brands"])
 

@@ -6,47 +6,36 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel
-from sqlmodel import col, select
 
 from api.auth import SmmRole
 from api.deps import SessionDep, SettingsDep
-from core import mentions as mention_service
 from desk import cases as case_service
 from desk import replies as reply_service
-from desk.queries import CaseFilter, case_public, get_case, list_cases
+from desk.queries import (
+    CaseFilter,
+    case_mention_ids,
+    case_public,
+    case_replies,
+    case_timeline,
+    get_case,
+    get_reply,
+    list_cases,
+)
 from models import (
-    Brand,
+    CaseDetail,
     CaseDismiss,
-    CaseEvent,
     CaseEventPublic,
     CasePublic,
     CaseState,
     CaseUpdate,
-    Mention,
-    MentionPublic,
-    Reply,
     ReplyCreate,
     ReplyPosted,
     ReplyPublic,
     Sla,
 )
+from services.mention_queries import get_mention, mention_public
 
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[SmmRole])
-
-
-class CaseDetail(BaseModel):
-    case: CasePublic
-    mentions: list[MentionPublic]
-    replies: list[ReplyPublic]
-    timeline: list[CaseEventPublic]
-
-
-def _public(session: SessionDep, case_id: int) -> CasePublic:
-    case = get_case(session, case_id)
-    brand = session.get(Brand, case.brand_id)
-    assert brand is not None
-    return case_public(case, brand.name)
 
 
 @router.get("", response_model=list[CasePublic])
@@ -64,38 +53,22 @@ def queue(
     filters = CaseFilter(
         state=state, sla=sla, brand=brand, assignee=assignee, due_before=due_before
     )
-    return [case_public(c, b) for c, b in list_cases(session, filters, limit=limit, offset=offset)]
+    rows = list_cases(session, filters=filters, limit=limit, offset=offset)
+    return [case_public(session, case=c, brand=b) for c, b in rows]
 
 
 @router.get("/{case_id}", response_model=CaseDetail)
 def read_case(case_id: int, session: SessionDep) -> CaseDetail:
     case = get_case(session, case_id)
-    mention_ids = [
-        case.mention_id,
-        *session.exec(
-            select(Mention.id)
-            .where(Mention.case_id == case_id, Mention.id != case.mention_id)
-            .order_by(col(Mention.id))
-        ),
-    ]
-    mentions = [
-        mention_service.mention_public(*mention_service.get_mention(session, m))
-        for m in mention_ids
-        if m is not None
-    ]
-    replies = session.exec(
-        select(Reply).where(Reply.case_id == case_id).order_by(col(Reply.id))
-    ).all()
-    events = session.exec(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case_id)
-        .order_by(col(CaseEvent.at), col(CaseEvent.id))
-    ).all()
     return CaseDetail(
-        case=_public(session, case_id),
-        mentions=mentions,
-        replies=[ReplyPublic.model_validate(r) for r in replies],
-        timeline=[CaseEventPublic.model_validate(e) for e in events],
+        case=case_public(session, case=case),
+        mentions=[
+            mention_public(*get_mention(session, m)) for m in case_mention_ids(session, case=case)
+        ],
+        replies=[ReplyPublic.model_validate(r) for r in case_replies(session, case_id=case_id)],
+        timeline=[
+            CaseEventPublic.model_validate(e) for e in case_timeline(session, case_id=case_id)
+        ],
     )
 
 
@@ -107,19 +80,19 @@ def update_case(case_id: int, body: CaseUpdate, session: SessionDep) -> CasePubl
         case_service.assign(session, case, changes["assignee"], actor=None)
     if changes.get("priority") is not None:
         case_service.set_priority(session, case, changes["priority"], actor=None)
-    return _public(session, case_id)
+    return case_public(session, case=case)
 
 
 @router.post("/{case_id}/dismiss", response_model=CasePublic)
 def dismiss_case(case_id: int, body: CaseDismiss, session: SessionDep) -> CasePublic:
-    case_service.dismiss(session, get_case(session, case_id), body.reason, actor=None)
-    return _public(session, case_id)
+    case = case_service.dismiss(session, get_case(session, case_id), body.reason, actor=None)
+    return case_public(session, case=case)
 
 
 @router.post("/{case_id}/close", response_model=CasePublic)
 def close_case(case_id: int, session: SessionDep) -> CasePublic:
-    case_service.close(session, get_case(session, case_id), actor=None)
-    return _public(session, case_id)
+    case = case_service.close(session, get_case(session, case_id), actor=None)
+    return case_public(session, case=case)
 
 
 @router.post("/{case_id}/replies", response_model=ReplyPublic, status_code=status.HTTP_201_CREATED)
@@ -140,18 +113,11 @@ def draft_reply(
     return ReplyPublic.model_validate(reply)
 
 
-def _reply(session: SessionDep, case_id: int, reply_id: int) -> Reply:
-    reply = session.get(Reply, reply_id)
-    if reply is None or reply.case_id != case_id:
-        raise HTTPException(404, f"reply {reply_id} of case {case_id} not found")
-    return reply
-
-
 @router.post("/{case_id}/replies/{reply_id}/approve", response_model=ReplyPublic)
 def approve_reply(case_id: int, reply_id: int, session: SessionDep) -> ReplyPublic:
     case = get_case(session, case_id)
-    reply = reply_service.approve(session, case, _reply(session, case_id, reply_id), actor=None)
-    return ReplyPublic.model_validate(reply)
+    reply = get_reply(session, case_id=case_id, reply_id=reply_id)
+    return ReplyPublic.model_validate(reply_service.approve(session, case, reply, actor=None))
 
 
 @router.post("/{case_id}/replies/{reply_id}/posted", response_model=ReplyPublic)
@@ -162,7 +128,7 @@ def mark_posted(case_id: int, reply_id: int, body: ReplyPosted, session: Session
         reply = reply_service.mark_posted(
             session,
             case,
-            _reply(session, case_id, reply_id),
+            get_reply(session, case_id=case_id, reply_id=reply_id),
             url=body.url,
             needs_followup=body.needs_followup,
             posted_at=body.posted_at,

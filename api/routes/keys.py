@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 
 from api.auth import AdminRole
 from api.deps import SessionDep
-from core import keys
 from models import ApiKeyPublic, Role
+from services import keys
 
 router = APIRouter(prefix="/keys", tags=["keys"], dependencies=[AdminRole])
 

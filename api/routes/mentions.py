@@ -10,9 +10,10 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from api.auth import AnyRole, SmmRole
 from api.deps import SessionDep, SettingsDep
-from core import catalog, mentions
-from core.mentions import MentionData, MentionFilter, Outcome
 from models import MentionIngest, MentionPage, MentionPublic, MentionRevisionPublic, SentimentLabel
+from services import catalog, mention_queries, mention_store
+from services.mention_queries import MentionFilter
+from services.mention_store import MentionData, Outcome
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
 
@@ -45,18 +46,18 @@ def list_mentions(
         until=_aware(until, settings.timezone),
     )
     try:
-        rows, next_cursor = mentions.list_mentions(
+        rows, next_cursor = mention_queries.list_mentions(
             session, filters=filters, cursor=cursor, limit=limit
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    items = [mentions.mention_public(m, b, s) for m, b, s in rows]
+    items = [mention_queries.mention_public(m, b, s) for m, b, s in rows]
     return MentionPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{mention_id}", response_model=MentionPublic, dependencies=[AnyRole])
 def read_mention(mention_id: int, session: SessionDep) -> MentionPublic:
-    return mentions.mention_public(*mentions.get_mention(session, mention_id))
+    return mention_queries.mention_public(*mention_queries.get_mention(session, mention_id))
 
 
 @router.get(
@@ -64,9 +65,10 @@ def read_mention(mention_id: int, session: SessionDep) -> MentionPublic:
 )
 def read_revisions(mention_id: int, session: SessionDep) -> list[MentionRevisionPublic]:
     """Earlier versions of an edited mention, oldest first."""
-    mentions.get_mention(session, mention_id)
+    mention_queries.get_mention(session, mention_id)
     return [
-        MentionRevisionPublic.model_validate(r) for r in mentions.revisions(session, mention_id)
+        MentionRevisionPublic.model_validate(r)
+        for r in mention_queries.revisions(session, mention_id)
     ]
 
 
@@ -74,7 +76,12 @@ def read_revisions(mention_id: int, session: SessionDep) -> list[MentionRevision
     "",
     response_model=MentionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "Already stored: updated in place or unchanged"}},
+    responses={
+        200: {
+            "model": MentionPublic,
+            "description": "Already stored: updated in place or unchanged",
+        }
+    },
     dependencies=[SmmRole],
 )
 def ingest_mention(body: MentionIngest, session: SessionDep, response: Response) -> MentionPublic:
@@ -85,8 +92,8 @@ def ingest_mention(body: MentionIngest, session: SessionDep, response: Response)
     """
     source = catalog.source_by_name(session, body.source)
     data = MentionData(**body.model_dump(exclude={"source"}))
-    mention, outcome = mentions.upsert_mention(session, source, data)
+    mention, outcome = mention_store.upsert_mention(session, source, data)
     if outcome is not Outcome.created:
         response.status_code = status.HTTP_200_OK
     response.headers["X-Svetofor-Outcome"] = outcome.value
-    return mentions.mention_public(*mentions.get_mention(session, mention.id))  # type: ignore[arg-type]
+    return mention_queries.mention_public(*mention_queries.get_mention(session, mention.id))  # type: ignore[arg-type]

@@ -6,17 +6,15 @@ from fastapi import APIRouter, status
 
 from api.auth import AdminRole, AnyRole
 from api.deps import SessionDep
-from core import catalog
-from models import Brand, SourceCreate, SourcePublic, SourceUpdate
+from models import SourceCreate, SourcePublic, SourceUpdate
+from services import catalog
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
 
 def _public(session: SessionDep, source_id: int) -> SourcePublic:
     source = catalog.get_source(session, source_id)
-    brand = session.get(Brand, source.brand_id)
-    assert brand is not None
-    return catalog.source_public(source, brand.name)
+    return catalog.source_public(source, catalog.get_brand(session, source.brand_id).name)
 
 
 @router.get("", response_model=list[SourcePublic], dependencies=[AnyRole])

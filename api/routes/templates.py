@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
-from sqlmodel import col, select
 
 from api.auth import SmmRole
 from api.deps import SessionDep
+from core.errors import Conflict
 from desk import templates as service
-from models import ReplyStage, ReplyTemplate, TemplateCreate, TemplatePublic, TemplateUpdate
+from models import ReplyStage, TemplateCreate, TemplatePublic, TemplateUpdate
 
 router = APIRouter(prefix="/templates", tags=["templates"], dependencies=[SmmRole])
 
 
 @router.get("", response_model=list[TemplatePublic])
 def list_templates(session: SessionDep, stage: ReplyStage | None = None) -> list[TemplatePublic]:
-    query = select(ReplyTemplate).order_by(col(ReplyTemplate.name))
-    if stage is not None:
-        query = query.where(ReplyTemplate.stage == stage)
-    return [TemplatePublic.model_validate(t) for t in session.exec(query)]
+    return [TemplatePublic.model_validate(t) for t in service.list_templates(session, stage=stage)]
 
 
 @router.post("", response_model=TemplatePublic, status_code=status.HTTP_201_CREATED)
@@ -26,7 +23,7 @@ def create_template(body: TemplateCreate, session: SessionDep) -> TemplatePublic
     try:
         return TemplatePublic.model_validate(service.create_template(session, body))
     except ValueError as exc:
-        if not isinstance(exc, service.Conflict):
+        if not isinstance(exc, Conflict):
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
         raise
 
@@ -47,4 +44,4 @@ def update_template(template_id: int, body: TemplateUpdate, session: SessionDep)
 
 @router.delete("/{template_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
 def delete_template(template_id: int, session: SessionDep) -> None:
-    session.delete(service.get_template(session, template_id))
+    service.delete_template(session, service.get_template(session, template_id))

@@ -93,7 +93,7 @@ def _link(entry: etree._Element, base: str | None) -> str | None:
     links = _children(entry, "link")
     for link in links:  # Atom: the alternate link, or one without rel
         if link.get("href") and link.get("rel", "alternate") == "alternate":
-            return urljoin(base or "", link.get("href", "").strip())
+            return urljoin(base or "", str(link.get("href", "")).strip())
     for link in links:  # RSS: the element's text
         if text := "".join(link.itertext()).strip():
             return urljoin(base or "", "".join(text.split()))
@@ -136,7 +136,7 @@ def _lang(root: etree._Element) -> str | None:
 def _next_url(root: etree._Element, base: str | None) -> str | None:
     for link in _children(root, "link"):  # RFC 5005 paged Atom feeds
         if link.get("rel") == "next" and link.get("href"):
-            return urljoin(base or "", link.get("href", ""))
+            return urljoin(base or "", str(link.get("href", "")))
     return None
 
 

@@ -117,11 +117,11 @@ def _item(kind: str, thing: dict[str, Any], now: datetime) -> MentionItem | Pars
 
 
 def _permalink(kind: str, thing: dict[str, Any]) -> str | None:
-    permalink = thing.get("permalink")
+    permalink = str(thing.get("permalink") or "")
     if not permalink and kind == "t1" and thing.get("link_id") and thing.get("subreddit"):
         post = str(thing["link_id"]).removeprefix("t3_")
         permalink = f"/r/{thing['subreddit']}/comments/{post}/_/{thing.get('id')}/"
     if not permalink:
-        return thing.get("url") or None
+        return str(thing.get("url") or "") or None
     parts = urlsplit(BASE_URL + permalink if permalink.startswith("/") else permalink)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))  # drop ?ref=…
+    return str(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))  # drop ?ref=…

@@ -107,7 +107,8 @@ class SourceSpider(scrapy.Spider):
         if response is not None:
             self.record_error(f"HTTP {response.status} at {where}")
         else:
-            self.record_error(f"{failure.type.__name__}: {failure.getErrorMessage()} at {where}")
+            kind = failure.type.__name__ if failure.type else "error"
+            self.record_error(f"{kind}: {failure.getErrorMessage()} at {where}")
 
     def record_error(self, message: str) -> None:
         stats = self.crawler.stats

@@ -25,7 +25,8 @@ BACKOFF_MAX = timedelta(hours=1)
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
+    delay: timedelta = BACKOFF_BASE * 2 ** (attempts - 1)
+    return min(delay, BACKOFF_MAX)
 
 
 def deliver_due(engine: Engine, channels: dict[str, Channel], now: datetime | None = None) -> int:

@@ -30,7 +30,7 @@ def list_(
         with session_scope(engine) as session:
             try:
                 rows = list_cases(
-                    session, CaseFilter(state=state, sla=sla, brand=brand), limit=limit
+                    session, filters=CaseFilter(state=state, sla=sla, brand=brand), limit=limit
                 )
             except NotFound as exc:
                 fail(str(exc))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from core.configfile import load_config
 from core.db import check_connection, session_scope
+from services.configfile import load_config
 from svetofor.context import engine_for, load_settings, user_errors
 
 app = typer.Typer(help="Brands and sources from a YAML file.", no_args_is_help=True)

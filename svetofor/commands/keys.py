@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from core import keys
 from core.db import check_connection, session_scope
 from core.errors import NotFound
 from models import Role
+from services import keys
 from svetofor.context import engine_for, load_settings, user_errors
 
 app = typer.Typer(help="API keys (stored hashed; a key is printed once).", no_args_is_help=True)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from core.db import check_connection, session_scope
 from core.errors import NotFound
-from core.mentions import MentionFilter, list_mentions, mention_public
+from services.mention_queries import MentionFilter, list_mentions, mention_public
 from svetofor.context import engine_for, fail, load_settings, user_errors
 
 app = typer.Typer(help="Stored mentions.", no_args_is_help=True)

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import typer
 
-from classifier.training import TrainOptions
+from classifier import SentimentClassifier
 from core.config import Settings
 from svetofor.context import fail, load_settings
+from training.options import TrainOptions
 
 CLASSIFY_CHUNK = 256  # texts read and labelled at a time: a big CSV never sits in memory
 
 
-def _classifier(settings: Settings):  # type: ignore[no-untyped-def]
-    from core.sentiment import load_configured_classifier
+def _classifier(settings: Settings) -> SentimentClassifier:
+    from classifier import load_configured_classifier
 
     try:
         return load_configured_classifier(settings)
@@ -73,7 +74,7 @@ def evaluate(
     batch_size: int = typer.Option(32, min=1, max=1024),
 ) -> None:
     """Accuracy of the configured model on a labelled CSV, as JSON (macro_f1, negative_f1, …)."""
-    from classifier import evaluate as run_evaluation
+    from training import evaluate as run_evaluation
 
     if not file.is_file():
         fail(f"cannot read {file}: no such file")
@@ -137,7 +138,7 @@ def train(
     ),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
-    from classifier import train as run_training
+    from training import train as run_training
 
     for file in files:
         if not file.is_file():

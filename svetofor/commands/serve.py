@@ -9,10 +9,10 @@ import uvicorn
 from sqlmodel import select
 
 from api.main import create_app
-from core.configfile import load_config
 from core.db import check_connection, current_revision, head_revision, session_scope
 from desk.templates import ensure_default_templates
 from models import Brand
+from services.configfile import load_config
 from svetofor.context import engine_for, fail, load_settings, user_errors
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"

@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.mentions import MentionData, upsert_mention
 from desk.alerts.policy import AlertPolicy
-from desk.cases import triage
 from desk.replies import draft, mark_posted
+from desk.triage import triage
 from models import Mention, ReplyStage, Role
-from tests.conftest import make_key
-from tests.factories import make_brand, make_source
+from services.mention_store import MentionData, upsert_mention
+from tests.utils.factories import make_brand, make_source
+from tests.utils.keys import make_key
 
 # Moscow is UTC+3 all year: 2026-11-09 21:00 UTC is already 10 November there.
 MENTIONS = [

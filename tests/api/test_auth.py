@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 
 from api.ratelimit import RateLimiter
 from core.db import session_scope
-from core.keys import revoke
 from models import Role
-from tests.conftest import make_key
+from services.keys import revoke
+from tests.utils.keys import make_key
 
 # (method, path, roles allowed besides admin)
 ROUTES = [
@@ -133,7 +133,7 @@ def test_keys_api_creates_a_working_key_once(client: TestClient) -> None:
 
 
 def test_rate_limit_answers_429_with_retry_after(client: TestClient) -> None:
-    client.app.state.rate_limiter = RateLimiter(per_minute=60, burst=3)  # type: ignore[attr-defined]
+    client.app.state.rate_limiter = RateLimiter(per_minute=60, burst=3)
     statuses = [client.get("/api/v1/brands").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = client.get("/api/v1/brands")

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-BRAND = {"name": "Acme", "keywords": ["Acme", "Акме", " acme "], "exclude": ["acme jobs"]}
-SOURCE = {
-    "name": "acme-news",
-    "kind": "feed",
-    "url": "https://example.com/rss.xml",
-    "brand": "Acme",
-    "schedule": "15m",
-    "timezone": "Europe/Moscow",
-}
+from tests.utils.factories import BRAND, SOURCE
 
 
 def test_brand_crud(client: TestClient) -> None:

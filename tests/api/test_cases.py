@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.catalog import source_by_name
-from core.mentions import MentionData, upsert_mention
 from desk.alerts.policy import AlertPolicy
-from desk.cases import triage
+from desk.triage import triage
+from services.catalog import source_by_name
+from services.mention_store import MentionData, upsert_mention
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

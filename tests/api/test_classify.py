@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from api.main import create_app
 from core.config import Settings
 from models import Role
-from tests.conftest import make_key
+from tests.utils.keys import make_key
 
 pytest.importorskip("torch")
 
-from tests.classifier.conftest import make_model, make_tokenizer
+from tests.utils.tiny_models import make_model, make_tokenizer
 
 
 @pytest.fixture

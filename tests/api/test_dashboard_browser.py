@@ -20,12 +20,12 @@ from sqlmodel import Session
 
 from api.main import create_app
 from core.config import Settings
-from core.mentions import MentionData, upsert_mention
 from desk.alerts.policy import AlertPolicy
-from desk.cases import triage
+from desk.triage import triage
 from models import Role
-from tests.conftest import make_key
-from tests.factories import make_brand, make_source
+from services.mention_store import MentionData, upsert_mention
+from tests.utils.factories import make_brand, make_source
+from tests.utils.keys import make_key
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -108,7 +108,7 @@ def seeded(engine: Engine) -> dict[str, object]:
     }
 
 
-def browser_page(p):  # type: ignore[no-untyped-def]
+def browser_page(p):
     browser = p.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
@@ -128,14 +128,14 @@ def browser_page(p):  # type: ignore[no-untyped-def]
     return browser, page, dialogs
 
 
-def sign_in(page, base: str, key: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base: str, key: str) -> None:
     page.goto(f"{base}/dashboard/")
     assert page.url.endswith("/dashboard/login")
     page.fill("input[name=key]", key)
     page.click("#sign-in")
 
 
-def test_smm_works_the_queue_end_to_end(server: str, seeded: dict) -> None:  # type: ignore[type-arg]
+def test_smm_works_the_queue_end_to_end(server: str, seeded: dict) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cases = seeded["cases"]
     with playwright_api.sync_playwright() as p:
@@ -197,7 +197,7 @@ def test_smm_works_the_queue_end_to_end(server: str, seeded: dict) -> None:  # t
 
 def test_marketer_sees_charts_not_the_queue_and_forms_need_csrf(
     server: str,
-    seeded: dict,  # type: ignore[type-arg]
+    seeded: dict,
 ) -> None:
     with playwright_api.sync_playwright() as p:
         browser, page, _ = browser_page(p)
@@ -213,7 +213,7 @@ def test_marketer_sees_charts_not_the_queue_and_forms_need_csrf(
         browser.close()
 
 
-def test_a_wrong_key_is_refused(server: str, seeded: dict) -> None:  # type: ignore[type-arg]
+def test_a_wrong_key_is_refused(server: str, seeded: dict) -> None:
     with playwright_api.sync_playwright() as p:
         browser, page, _ = browser_page(p)
         sign_in(page, server, "svf_wrong")
@@ -221,7 +221,7 @@ def test_a_wrong_key_is_refused(server: str, seeded: dict) -> None:  # type: ign
         browser.close()
 
 
-def test_sources_page_shows_crawl_status(server: str, seeded: dict, engine: Engine) -> None:  # type: ignore[type-arg]
+def test_sources_page_shows_crawl_status(server: str, seeded: dict, engine: Engine) -> None:
     from models import CrawlRun, CrawlStatus
 
     with Session(engine) as session:

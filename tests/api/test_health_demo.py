@@ -27,7 +27,7 @@ def test_healthz_reports_database_and_schema(client: TestClient) -> None:
 
 def test_healthz_is_503_before_migrations(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, _env_file=None)
     with TestClient(create_app(settings, make_engine(url))) as client:
         response = client.get("/healthz")
     assert response.status_code == 503

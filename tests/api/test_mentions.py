@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.catalog import source_by_name
 from models import Source
-from tests.factories import make_mention
+from services.catalog import source_by_name
+from tests.utils.factories import make_mention
 
 T0 = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the night Europe/Berlin leaves summer time
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier import SentimentClassifier, evaluate, metrics
+from classifier import SentimentClassifier
+from training import evaluate, metrics
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).parent / "data" / "unseen_sample.csv"

@@ -4,19 +4,10 @@ import pytest
 import torch
 
 from classifier import Sentiment, SentimentClassifier, classify_texts
-from classifier.inference import softmax_to_sentiment
 from classifier.labels import LabelMappingError
+from classifier.sentiment import softmax_to_sentiment
 from classifier.text import normalize_text
-
-TEXTS = [
-    "good",
-    "very bad service",
-    "the service is ok",
-    "bad",
-    "the service is very very good good good",
-    "ok",
-    "",
-]
+from tests.utils.tiny_models import TEXTS
 
 
 def reference_probs(clf: SentimentClassifier, text: str) -> list[float]:

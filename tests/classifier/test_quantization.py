@@ -8,17 +8,10 @@ import pytest
 import torch
 
 from classifier import SentimentClassifier, precision
-from classifier.quantization import (
-    ACT_RANGES,
-    calibrate,
-    calibration_sample,
-    encoder_linears,
-    load_ranges,
-    save_ranges,
-    smooth,
-)
-
-from .test_inference import TEXTS
+from classifier.checkpoint import ACT_RANGES, load_ranges
+from classifier.quantization import encoder_linears, smooth
+from tests.utils.tiny_models import TEXTS
+from training.calibration import calibrate, calibration_sample, save_ranges
 
 
 def logits(model, clf: SentimentClassifier, texts) -> torch.Tensor:

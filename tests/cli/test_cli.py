@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,28 +15,8 @@ import httpx
 import pytest
 
 from core.db import head_revision
-from tests.api.test_brands_sources import BRAND, SOURCE
-
-SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run(
-    tmp_path: Path, *args: str, db_url: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
-    environment["SVETOFOR_DATA_DIR"] = str(tmp_path / "var")
-    if db_url:
-        environment["SVETOFOR_DATABASE_URL"] = db_url
-    environment.update(env)
-    return subprocess.run(
-        [SVETOFOR, *args],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.utils.cli import SVETOFOR, run
+from tests.utils.factories import BRAND, SOURCE
 
 
 def test_init_creates_then_is_a_no_op(tmp_path: Path) -> None:
@@ -229,13 +208,13 @@ def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> No
 
     from sqlmodel import Session
 
-    from core.mentions import MentionData, upsert_mention
     from desk.alerts.policy import AlertPolicy
-    from desk.cases import triage
-    from tests.factories import make_brand, make_source
+    from desk.triage import triage
+    from services.mention_store import MentionData, upsert_mention
+    from tests.utils.factories import make_brand, make_source
 
     published = datetime.now(UTC) - timedelta(hours=23)
-    with Session(engine) as session:  # type: ignore[arg-type]
+    with Session(engine) as session:
         source = make_source(session, make_brand(session))
         mention, _ = upsert_mention(
             session,

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import run
+from tests.utils.cli import run
 
 pytest.importorskip("torch")
 
 import torch
 
-from tests.classifier.conftest import make_model, make_tokenizer, write_fake_base
+from tests.utils.tiny_models import make_model, make_tokenizer, write_fake_base
 
 
 @pytest.fixture

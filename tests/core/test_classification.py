@@ -9,17 +9,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.classification import ClassificationWorker
-from core.mentions import MentionData, upsert_mention
 from desk.alerts.policy import AlertPolicy
-from desk.cases import triage
+from desk.triage import triage
 from models import Case, Mention, Source
-from tests.factories import make_brand, make_source
+from services.labelling import ClassificationWorker
+from services.mention_store import MentionData, upsert_mention
+from tests.utils.factories import make_brand, make_source
 
 pytest.importorskip("torch")
 
 from classifier import SentimentClassifier
-from tests.classifier.conftest import make_model, make_tokenizer
+from tests.utils.tiny_models import make_model, make_tokenizer
 
 
 def tiny_model(path: Path, seed: int, id2label: dict[int, str] | None = None) -> Path:

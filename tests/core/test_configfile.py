@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.configfile import ConfigError, load_config, read_config
 from models import Brand, Source
+from services.configfile import ConfigError, load_config, read_config
 
 GOOD = """
 brands:

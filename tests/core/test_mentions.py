@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from core.mentions import MentionData, Outcome, content_hash, revisions, upsert_mention
 from models import Mention, Precision
-from tests.factories import make_brand, make_source
+from services.mention_queries import revisions
+from services.mention_store import MentionData, Outcome, content_hash, upsert_mention
+from tests.utils.factories import make_brand, make_source
 
 NOON = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
 

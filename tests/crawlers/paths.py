@@ -16,4 +16,4 @@ T = TypeVar("T", bound=Callable[..., object])
 def needs_realpages(test: T) -> T:
     """Mark a test as reading ../shared/realpages, skipped cleanly when it is absent."""
     skip = pytest.mark.skipif(not REALPAGES.is_dir(), reason="../shared/realpages is absent")
-    return pytest.mark.shared_data(skip(test))  # type: ignore[no-any-return]
+    return pytest.mark.shared_data(skip(test))

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from models import CrawlRun, CrawlStatus, Mention
 from tests.crawlers.site import Site, serve
-from tests.factories import make_brand, make_source
+from tests.utils.factories import make_brand, make_source
 
 SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
 FAST = [
@@ -363,7 +363,7 @@ def test_telegram_channel_pages_back_with_before(
     assert result.stdout.startswith("tg: ok — 6 new"), result.stdout + result.stderr
     mentions = stored(engine)
     assert sorted(mentions) == [f"bank_news/{i}" for i in range(1, 7)]
-    assert mentions["bank_news/5"].published_at.isoformat() == "2026-11-22T07:15:00+00:00"  # type: ignore[union-attr]
+    assert mentions["bank_news/5"].published_at.isoformat() == "2026-11-22T07:15:00+00:00"
 
 
 def reddit_listing(posts: list[int], after: str | None) -> str:

@@ -91,7 +91,7 @@ CASES = [
 def test_real_world_dates(
     value: object, tz: str, now: datetime, expected: datetime, precision: str
 ) -> None:
-    parsed = parse_published(value, tz=tz, now=now)  # type: ignore[arg-type]
+    parsed = parse_published(value, tz=tz, now=now)
     assert parsed.at == expected
     assert parsed.at is not None and parsed.at.tzinfo is UTC
     assert parsed.precision == precision

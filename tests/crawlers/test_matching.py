@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawlers.parsing import matching
+from core import lemmas as matching
 from crawlers.parsing.matching import BrandMatcher
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from crawlers.runs import start_run
 from crawlers.scheduler import CrawlScheduler, due_sources, is_due
 from models import CrawlRun, CrawlStatus
-from tests.factories import make_brand, make_source
+from tests.utils.factories import make_brand, make_source
 
 NOW = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
 

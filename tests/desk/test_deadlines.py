@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desk.calendar import BusinessHours
+from core.calendar import BusinessHours
 from desk.deadlines import first_reply_deadline
 from models.mention import Precision
 
@@ -24,7 +24,7 @@ def deadline(
     raw: str | None = None,
     hours: int = 24,
     calendar: BusinessHours | None = None,
-):  # type: ignore[no-untyped-def]
+):
     discovered = discovered or (published or datetime(2026, 1, 1, tzinfo=UTC))
     return first_reply_deadline(
         published_at=published,

@@ -9,12 +9,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.errors import Conflict
-from core.mentions import MentionData, upsert_mention
 from desk.alerts.delivery import maybe_digest
 from desk.alerts.policy import AlertPolicy, QuietHours
-from desk.cases import close, dismiss, triage
+from desk.cases import close, dismiss
 from desk.checker import check_deadlines
 from desk.replies import approve, draft, mark_posted
+from desk.triage import triage
 from models import (
     AlertDelivery,
     CaseEvent,
@@ -25,7 +25,8 @@ from models import (
     ReplyStage,
     Sla,
 )
-from tests.factories import make_brand, make_source
+from services.mention_store import MentionData, upsert_mention
+from tests.utils.factories import make_brand, make_source
 
 PUBLISHED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 POLICY = AlertPolicy(channels=("webhook", "telegram"))
@@ -35,7 +36,7 @@ def negative(
     session: Session,
     source,
     external_id: str = "m1",
-    *,  # type: ignore[no-untyped-def]
+    *,
     published: datetime | None = PUBLISHED,
     discovered: datetime | None = None,
     author: str = "Анна",

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from core.db import current_revision, head_revision, make_engine, migrate
 from models import metadata
-from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.utils.backends import BACKENDS, POSTGRES_URL
 
 TABLES = {"brand", "source", "mention", "mention_revision", "crawl_run", "alembic_version"}
 

@@ -1,0 +1,123 @@
+"""The read path for mentions: one with its names, its revisions, and keyset pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, tuple_
+from sqlmodel import Session, col, select
+
+from core.errors import NotFound
+from models import Brand, Mention, MentionPublic, MentionRevision, SentimentPublic, Source
+from models.types import UTCDateTime
+
+
+def get_mention(session: Session, mention_id: int) -> tuple[Mention, str, str]:
+    query = (
+        select(Mention, Brand.name, Source.name)
+        .join(Brand, col(Brand.id) == col(Mention.brand_id))
+        .join(Source, col(Source.id) == col(Mention.source_id))
+        .where(Mention.id == mention_id)
+    )
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound(f"mention {mention_id} not found")
+    return row[0], row[1], row[2]
+
+
+def revisions(session: Session, mention_id: int) -> list[MentionRevision]:
+    query = (
+        select(MentionRevision)
+        .where(MentionRevision.mention_id == mention_id)
+        .order_by(MentionRevision.version)  # type: ignore[arg-type]
+    )
+    return list(session.exec(query))
+
+
+def encode_cursor(mention: Mention) -> str:
+    payload = json.dumps({"t": mention.occurred_at.isoformat(), "id": mention.id})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Raise ValueError on anything that is not a cursor we issued."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        moment = datetime.fromisoformat(payload["t"])
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment, int(payload["id"])
+    except (binascii.Error, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError("invalid cursor") from exc
+
+
+@dataclass
+class MentionFilter:
+    brand: str | None = None
+    source: str | None = None
+    sentiment: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_mentions(
+    session: Session, *, filters: MentionFilter, cursor: str | None = None, limit: int = 50
+) -> tuple[list[tuple[Mention, str, str]], str | None]:
+    """One page of mentions, newest first by (occurred_at, id), and the next page's cursor.
+
+    Keyset, not offset: mentions that arrive while a client pages never shift the pages it
+    has not read yet, so nothing is skipped or repeated.
+    """
+    query = (
+        select(Mention, Brand.name, Source.name)
+        .join(Brand, col(Brand.id) == col(Mention.brand_id))
+        .join(Source, col(Source.id) == col(Mention.source_id))
+    )
+    if filters.brand is not None:
+        brand_id = session.exec(select(Brand.id).where(Brand.name == filters.brand)).first()
+        if brand_id is None:
+            raise NotFound(f"brand {filters.brand!r} not found")
+        query = query.where(Mention.brand_id == brand_id)
+    if filters.source is not None:
+        source_id = session.exec(select(Source.id).where(Source.name == filters.source)).first()
+        if source_id is None:
+            raise NotFound(f"source {filters.source!r} not found")
+        query = query.where(Mention.source_id == source_id)
+    if filters.sentiment is not None:
+        query = query.where(Mention.sentiment_label == filters.sentiment)
+    if filters.since is not None:
+        query = query.where(Mention.occurred_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(Mention.occurred_at < filters.until)
+    if cursor is not None:
+        moment, last_id = decode_cursor(cursor)
+        query = query.where(
+            tuple_(Mention.occurred_at, Mention.id)
+            < tuple_(
+                bindparam("cursor_t", moment, type_=UTCDateTime()), bindparam("cursor_id", last_id)
+            )
+        )
+    query = query.order_by(Mention.occurred_at.desc(), Mention.id.desc()).limit(limit + 1)  # type: ignore[attr-defined,union-attr]
+    rows = [(m, b, s) for m, b, s in session.exec(query)]
+    next_cursor = encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def mention_public(mention: Mention, brand: str, source: str) -> MentionPublic:
+    sentiment = None
+    if mention.sentiment_label is not None:
+        sentiment = SentimentPublic(
+            label=mention.sentiment_label,  # type: ignore[arg-type]
+            score=mention.sentiment_score,
+            model=mention.sentiment_model,
+            uncertain=mention.sentiment_uncertain,
+            disagreement=mention.sentiment_disagreement,
+        )
+    return MentionPublic.model_validate(
+        mention, update={"brand": brand, "source": source, "sentiment": sentiment}
+    )

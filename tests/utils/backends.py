@@ -1,0 +1,21 @@
+"""Which databases the suite runs on: SQLite always, PostgreSQL when a server is given."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+POSTGRES_URL = os.environ.get("SVETOFOR_TEST_POSTGRES_URL")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+NO_POSTGRES = "no PostgreSQL server configured: set SVETOFOR_TEST_POSTGRES_URL (.ci/run does)"
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgres",
+        id="postgres",
+        marks=[pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)],
+    ),
+]

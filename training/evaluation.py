@@ -1,0 +1,146 @@
+"""Metrics for `svetofor eval`: pure functions over gold/predicted labels, plus a CSV runner."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from classifier.labels import LABELS
+from training.data import read_labelled_csv
+
+
+def confusion_matrix(gold: Sequence[str], pred: Sequence[str]) -> list[list[int]]:
+    """Counts with rows = gold label and columns = predicted label, in LABELS order."""
+    index = {name: i for i, name in enumerate(LABELS)}
+    matrix = [[0] * len(LABELS) for _ in LABELS]
+    for g, p in zip(gold, pred, strict=True):
+        matrix[index[g]][index[p]] += 1
+    return matrix
+
+
+def per_class(gold: Sequence[str], pred: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support per label (0.0 where undefined)."""
+    out = {}
+    for name in LABELS:
+        tp = sum(g == name and p == name for g, p in zip(gold, pred, strict=True))
+        n_pred = sum(p == name for p in pred)
+        n_gold = sum(g == name for g in gold)
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_gold if n_gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[name] = {"precision": precision, "recall": recall, "f1": f1, "support": n_gold}
+    return out
+
+
+def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    """Headline metrics.
+
+    `macro_f1` averages F1 over the labels that occur in the gold labels or the predictions
+    (as scikit-learn does), so a two-class file such as SST-2 still counts a neutral
+    prediction against the model.
+    """
+    classes = per_class(gold, pred)
+    present = [n for n in LABELS if n in set(gold) | set(pred)]
+    macro = sum(classes[n]["f1"] for n in present) / len(present) if present else 0.0
+    n = len(gold)
+    return {
+        "n": n,
+        "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / n if n else 0.0,
+        "macro_f1": macro,
+        "negative_f1": classes["negative"]["f1"],
+        "negative_precision": classes["negative"]["precision"],
+        "negative_recall": classes["negative"]["recall"],
+        "per_class": classes,
+        "confusion_matrix": {
+            "labels": list(LABELS),
+            "rows_gold_cols_pred": confusion_matrix(gold, pred),
+        },
+    }
+
+
+TRIAGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
+
+
+def triage(
+    gold: Sequence[str], pred: Sequence[str], uncertain: Sequence[bool]
+) -> dict[str, float | int]:
+    """What the `uncertain` flag adds for the person triaging: how many texts it sends to them,
+    how right the model is with and without it, and how many missed negatives it still shows.
+
+    A negative reaches a person when it is labelled negative or flagged uncertain, so
+    `negative_recall_with_flag` is the share of gold negatives that do; `accuracy_*` are 0.0
+    where no text is in that group.
+    """
+    n = len(gold)
+    rows = list(zip(gold, pred, uncertain, strict=True))
+    flagged = [g == p for g, p, u in rows if u]
+    certain = [g == p for g, p, u in rows if not u]
+    negatives = [(p, u) for g, p, u in rows if g == "negative"]
+    missed = [u for p, u in negatives if p != "negative"]
+    shown = sum(p == "negative" or u for p, u in negatives)
+    return {
+        "uncertain_share": len(flagged) / n if n else 0.0,
+        "accuracy_certain": sum(certain) / len(certain) if certain else 0.0,
+        "accuracy_uncertain": sum(flagged) / len(flagged) if flagged else 0.0,
+        "negatives_missed": len(missed),
+        "negatives_missed_flagged": sum(missed),
+        "negative_recall_with_flag": shown / len(negatives) if negatives else 0.0,
+    }
+
+
+def evaluate(
+    csv_path: str | os.PathLike[str],
+    classifier: Any,
+    *,
+    text_column: str = "text",
+    label_column: str = "label",
+    batch_size: int = 32,
+) -> dict[str, Any]:
+    """Classify a labelled CSV and return `metrics` plus speed and per-language figures.
+
+    Args:
+        csv_path: CSV with `text,label` (labels negative/neutral/positive; other rows are
+            skipped) and optionally `lang`.
+        classifier: a loaded `SentimentClassifier`.
+
+    Returns:
+        The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision`,
+        `uncertain_share`, `triage` (what the `uncertain` flag catches, see `triage`) and
+        `triage_by_threshold` (the same were the flag set below 0.5 … 0.8), and, when the
+        file has a non-empty `lang` column, `per_language` (the same metrics for each
+        language).
+    """
+    rows = read_labelled_csv(csv_path, text_column=text_column, label_column=label_column)
+    started = time.perf_counter()
+    predictions = classifier.predict([r.text for r in rows], batch_size=batch_size)
+    seconds = time.perf_counter() - started
+    gold = [r.label for r in rows]
+    pred = [p.label for p in predictions]
+    result = metrics(gold, pred)
+    result["texts_per_second"] = len(rows) / seconds if seconds > 0 else 0.0
+    result["seconds"] = seconds
+    result["triage"] = triage(gold, pred, [p.uncertain for p in predictions])
+    result["uncertain_share"] = result["triage"]["uncertain_share"]
+    # the same at other thresholds on the top probability, to choose `uncertain_below` by
+    result["triage_by_threshold"] = {
+        str(t): triage(gold, pred, [p.score < t for p in predictions]) for t in TRIAGE_THRESHOLDS
+    }
+    result["model"] = getattr(classifier, "version", None)
+    result["precision"] = getattr(classifier, "precision", None)
+    by_lang: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if r.lang:
+            by_lang[r.lang].append(i)
+    if by_lang:
+        result["per_language"] = {
+            lang: {
+                k: v
+                for k, v in metrics([gold[i] for i in idx], [pred[i] for i in idx]).items()
+                if k != "per_class"
+            }
+            for lang, idx in sorted(by_lang.items())
+        }
+    return result
