@@ -70,3 +70,11 @@ def require(*roles: Role) -> Callable[[ApiKey], ApiKey]:
 AnyRole = Depends(require(Role.smm, Role.marketer))
 SmmRole = Depends(require(Role.smm))
 AdminRole = Depends(require())
+
+
+CurrentKey = Annotated[ApiKey, Depends(current_key)]
+
+
+def actor_name(key: ApiKey) -> str:
+    """How a case's timeline names whoever acted with this key."""
+    return key.name or key.prefix

@@ -1,4 +1,5 @@
-"""Domain errors mapped onto HTTP: NotFound → 404, Conflict → 409."""
+"""Domain errors mapped onto HTTP: NotFound → 404, Conflict → 409, Invalid → 422 in the
+same field-level shape as FastAPI's own validation errors."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from api.dashboard.session import SignInRequired
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Invalid, NotFound
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -17,6 +18,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(Invalid)
+    async def _invalid(_request: Request, exc: Invalid) -> JSONResponse:
+        location = ["body", exc.field] if exc.field else ["body"]
+        detail = [{"loc": location, "msg": str(exc), "type": "value_error"}]
+        return JSONResponse(status_code=422, content={"detail": detail})
 
     @app.exception_handler(Conflict)
     async def _conflict(_request: Request, exc: Conflict) -> JSONResponse:

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     alert_quiet_hours: str = ""  # e.g. "22:00-08:00", in alert_timezone
     alert_timezone: str = "UTC"
     alert_digest_time: time = time(9, 0)
+    # A source's first crawl that imports more older mentions (outside the brand's
+    # alert_window) than this sends one summary alert; fewer are stored silently.
+    alert_history_summary_min: int = Field(default=10, ge=0)
 
     @field_validator("timezone", "alert_timezone")
     @classmethod

@@ -1,4 +1,4 @@
-"""Domain errors the API turns into 404 and 409 responses and the CLI into messages."""
+"""Domain errors the API turns into 404, 409 and 422 responses and the CLI into messages."""
 
 
 class NotFound(LookupError):
@@ -7,3 +7,11 @@ class NotFound(LookupError):
 
 class Conflict(ValueError):
     """The request contradicts stored state (duplicate name, entity still in use)."""
+
+
+class Invalid(ValueError):
+    """A value the request gave cannot be accepted; `field` names it (422, field-level)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from core.config import Settings
 from core.timeutil import utcnow
 from crawlers import settings as crawler_settings
-from crawlers.runs import fail_run, finish_run, previous_run_died, start_run
+from crawlers.runs import Heartbeat, fail_run, finish_run, previous_run_died, start_run
 from crawlers.spiders import spider_for
 from crawlers.spiders.base import SourceArgs
 from models import CrawlRun, Mention, Source
@@ -136,7 +136,8 @@ def crawl_sources(
         started.append((source, run_id, crawler, jobdir))
     began = time.monotonic()
     if started:
-        process.start()
+        with Heartbeat(engine, [run_id for _, run_id, _, _ in started]):
+            process.start()
     seconds = time.monotonic() - began
     for source, run_id, crawler, jobdir in started:
         stats = crawler.stats.get_stats() if crawler.stats else {}

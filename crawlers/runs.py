@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -17,8 +20,12 @@ from core.timeutil import utcnow
 from crawlers import stats as keys
 from models import CrawlRun, CrawlStatus
 
-# A run on another host that has said nothing for this long is presumed dead.
-STALE_AFTER = timedelta(hours=6)
+logger = logging.getLogger(__name__)
+
+# A crawl process writes a heartbeat this often; a run whose heartbeat (or start) is older
+# than STALE_AFTER, or whose process on this host is gone, is dead.
+HEARTBEAT_EVERY = timedelta(seconds=15)
+STALE_AFTER = timedelta(minutes=1)
 INTERRUPTED = {"shutdown", "cancelled"}
 WORKER_GONE = "interrupted: worker"
 
@@ -54,20 +61,80 @@ def start_run(engine: Engine, source_id: int, worker: str | None = None) -> int 
                 )
             ).first()
             if running is not None:
-                alive = _worker_alive(running.worker)
-                if alive or (alive is None and now - running.started_at < STALE_AFTER):
+                if not is_dead(running, now):
                     return None
-                running.status = CrawlStatus.failed
-                running.finished_at = now
-                running.error_summary = f"{WORKER_GONE} {running.worker} is gone"
+                _mark_dead(running, now)
                 session.add(running)
                 session.flush()
-            run = CrawlRun(source_id=source_id, worker=worker or this_worker(), started_at=now)
+            run = CrawlRun(
+                source_id=source_id,
+                worker=worker or this_worker(),
+                started_at=now,
+                heartbeat_at=now,
+            )
             session.add(run)
             session.flush()
             return run.id
     except IntegrityError:  # another process started one between our check and insert
         return None
+
+
+def is_dead(run: CrawlRun, now: datetime) -> bool:
+    """Its process on this host is gone, or it has not beaten for longer than STALE_AFTER."""
+    alive = _worker_alive(run.worker)
+    if alive is not None:
+        return not alive
+    return now - (run.heartbeat_at or run.started_at) > STALE_AFTER
+
+
+def _mark_dead(run: CrawlRun, now: datetime) -> None:
+    run.status = CrawlStatus.failed
+    run.finished_at = now
+    run.error_summary = f"{WORKER_GONE} {run.worker} is gone"
+
+
+def recover_dead_runs(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Mark every running crawl whose process died as failed, at once (the scheduler calls
+    this each tick, so a killed crawl's source crawls again on the next one)."""
+    now = now or utcnow()
+    recovered = []
+    with session_scope(engine) as session:
+        for run in session.exec(select(CrawlRun).where(CrawlRun.status == CrawlStatus.running)):
+            if is_dead(run, now):
+                _mark_dead(run, now)
+                session.add(run)
+                recovered.append(run.id or 0)
+    return recovered
+
+
+class Heartbeat:
+    """While a crawl process works, a thread stamps its runs every HEARTBEAT_EVERY."""
+
+    def __init__(self, engine: Engine, run_ids: list[int]) -> None:
+        self.engine = engine
+        self.run_ids = run_ids
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="crawl-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY.total_seconds()):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        update(CrawlRun)
+                        .where(col(CrawlRun.id).in_(self.run_ids))
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # a busy database: the next beat tries again
+                logger.warning("crawl heartbeat failed", exc_info=True)
 
 
 def previous_run_died(engine: Engine, source_id: int, run_id: int) -> bool:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core.schedule import parse_schedule
 from core.timeutil import utcnow
+from crawlers.runs import WORKER_GONE, recover_dead_runs
 from models import CrawlRun, Source
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,15 @@ def is_due(schedule: str, timezone: str, last_start: datetime | None, now: datet
 
 def due_sources(session: Session, now: datetime | None = None) -> list[Source]:
     now = now or utcnow()
+    # A run whose process died does not count: its source is due again at once.
     last_runs = dict(
         session.exec(
-            select(CrawlRun.source_id, func.max(CrawlRun.started_at)).group_by(
-                col(CrawlRun.source_id)
+            select(CrawlRun.source_id, func.max(CrawlRun.started_at))
+            .where(
+                col(CrawlRun.error_summary).is_(None)
+                | ~col(CrawlRun.error_summary).startswith(WORKER_GONE)
             )
+            .group_by(col(CrawlRun.source_id))
         ).all()
     )
     due = []
@@ -91,6 +96,8 @@ class CrawlScheduler:
 
     def run_due(self) -> list[str]:
         try:
+            for run_id in recover_dead_runs(self.engine):
+                logger.warning("crawl run %s died with its process: marked failed", run_id)
             with Session(self.engine) as session:
                 names = [s.name for s in due_sources(session)]
             busy = self.dispatcher.busy()

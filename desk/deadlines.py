@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from core.calendar import BusinessHours
+from core.relative_time import margin
 from models.mention import Precision
-
-# "2 часа назад" means between 2 and 3 hours ago: the earliest moment is one unit earlier.
-_UNITS = [
-    (re.compile(r"\b(sec|секунд)", re.I), timedelta(seconds=1)),
-    (re.compile(r"\b(min|минут)", re.I), timedelta(minutes=1)),
-    (re.compile(r"\b(hour|hr|час)", re.I), timedelta(hours=1)),
-    (re.compile(r"\b(day|yesterday|дн|день|дня|вчера|позавчера)", re.I), timedelta(days=1)),
-    (re.compile(r"\b(week|недел)", re.I), timedelta(weeks=1)),
-    (re.compile(r"\b(month|месяц)", re.I), timedelta(days=31)),
-    (re.compile(r"\b(year|год|лет)", re.I), timedelta(days=366)),
-]
 
 
 @dataclass(frozen=True)
@@ -32,11 +21,20 @@ class Deadline:
 
 
 def approximate_margin(raw: str | None) -> timedelta:
-    """How much earlier than its point estimate an approximate time may really be."""
-    for pattern, unit in _UNITS:
-        if raw and pattern.search(raw):
-            return unit
-    return timedelta(days=1)  # unknown wording: a day is the cautious guess
+    """How much earlier than its point estimate an approximate time may really be ("2 часа
+    назад" means between 2 and 3 hours ago), by the units the date parser reads."""
+    return margin(raw)
+
+
+def earliest_publication(
+    published_at: datetime | None, precision: Precision | str | None, published_raw: str | None
+) -> datetime | None:
+    """The earliest moment a mention can have been published (None when unknown)."""
+    if published_at is None:
+        return None
+    if precision == Precision.approximate:
+        return published_at - approximate_margin(published_raw)
+    return published_at
 
 
 def clock_start(
@@ -56,7 +54,10 @@ def clock_start(
         )
         return min(earliest, discovered_at), "published_earliest", note
     if precision == Precision.day:
-        return published_at, "published_earliest", "publication day only: counted from its start"
+        # "вчера" could mean any hour of that day: counting from its end (or from discovery,
+        # if earlier) is the kinder reading, so a day-only review never opens already late
+        latest = min(published_at + timedelta(days=1), max(discovered_at, published_at))
+        return latest, "published_day", "publication day only: counted from the end of that day"
     return published_at, "published", None
 
 

@@ -7,10 +7,10 @@ from typing import Protocol
 
 from sqlmodel import Session, col, select
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Invalid, NotFound
 from core.timeutil import utcnow
 from desk.cases import default_resolution_due
-from desk.templates import render
+from desk.templates import render, unfilled_placeholders
 from desk.timeline import add_event
 from models import (
     Brand,
@@ -106,11 +106,39 @@ def draft(
     return reply
 
 
+def edit(
+    session: Session,
+    case: Case,
+    reply: Reply,
+    text: str,
+    actor: str | None,
+    now: datetime | None = None,
+) -> Reply:
+    """Change a draft's text (filling in its placeholders, say); posted replies stay as sent."""
+    if reply.status is not ReplyStatus.draft:
+        raise Conflict(f"reply {reply.id} is {reply.status.value}: only drafts can be edited")
+    if not text.strip():
+        raise Invalid("the reply text must not be empty", "text")
+    now = now or utcnow()
+    reply.text = text
+    session.add(reply)
+    add_event(session, case, "reply_edited", now, actor, reply_id=reply.id)
+    return reply
+
+
+def check_filled(reply: Reply) -> None:
+    """A reply still holding a template's placeholders is not ready to go out."""
+    left = unfilled_placeholders(reply.text)
+    if left:
+        raise Invalid(f"fill in the placeholders before it goes out: {', '.join(left)}", "text")
+
+
 def approve(
     session: Session, case: Case, reply: Reply, actor: str | None, now: datetime | None = None
 ) -> Reply:
     if reply.status is not ReplyStatus.draft:
         raise Conflict(f"reply {reply.id} is {reply.status.value}, not a draft")
+    check_filled(reply)
     now = now or utcnow()
     reply.status, reply.approved_at, reply.approved_by = ReplyStatus.approved, now, actor
     session.add(reply)
@@ -140,15 +168,21 @@ def mark_posted(
     it never meets the resolution deadline. A resolution reply meets both.
     """
     now = now or utcnow()
-    posted_at = posted_at or now
     if reply.status is ReplyStatus.posted:
         raise Conflict(f"reply {reply.id} is already posted")
+    check_filled(reply)
+    if posted_at is not None and not reply.created_at <= posted_at <= now:
+        raise Invalid(
+            f"posted_at must be between the draft ({reply.created_at.isoformat()}) and now",
+            "posted_at",
+        )
+    posted_at = posted_at or now
     if case.state in (CaseState.closed, CaseState.dismissed):
         raise Conflict(f"case {case.id} is {case.state.value}")
     brand = session.get(Brand, case.brand_id)
     assert brand is not None
     if reply.stage is ReplyStage.acknowledgement and needs_followup and reply.promised_at is None:
-        raise ValueError("promised_at is required when the fix takes time: say by when")
+        raise Invalid("promised_at is required when the fix takes time: say by when", "promised_at")
     if publisher is not None:
         mention = session.get(Mention, case.mention_id)
         assert mention is not None
@@ -156,10 +190,15 @@ def mark_posted(
     if reply.stage is ReplyStage.acknowledgement:
         if case.first_replied_at is not None:
             raise Conflict(f"case {case.id} already has its first reply")
-        case.resolution_due_at = reply.promised_at or default_resolution_due(brand, posted_at)
-        case.resolution_promised = reply.promised_at is not None
-        case.resolution_sla = Sla.on_track
-        case.state = CaseState.acknowledged
+        if needs_followup:
+            case.resolution_due_at = reply.promised_at or default_resolution_due(brand, posted_at)
+            case.resolution_promised = reply.promised_at is not None
+            case.resolution_sla = Sla.on_track
+            case.state = CaseState.acknowledged
+        else:  # answered and resolved in one reply: no second reply is owed
+            case.resolved_at = case.resolution_due_at = posted_at
+            case.resolution_sla = Sla.met
+            case.state = CaseState.resolved
     else:
         case.resolved_at = posted_at
         if case.resolution_due_at is None:  # solved straight away, no promise was made

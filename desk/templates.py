@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 
@@ -84,6 +85,16 @@ def template_variables(body: str) -> set[str]:
             f"unknown variable(s) {', '.join(unknown) or '{}'}; use {', '.join(VARIABLES)}"
         )
     return names
+
+
+_BRACKETED = re.compile(r"\[[^\[\]\n]{1,60}\]")
+
+
+def unfilled_placeholders(text: str) -> list[str]:
+    """The placeholders a person still has to replace ("[что мы выяснили]", "[changes]")."""
+    known = {p for values in PLACEHOLDERS.values() for p in values.values() if p.startswith("[")}
+    known |= {f"[{name}]" for name in VARIABLES}
+    return [m for m in dict.fromkeys(_BRACKETED.findall(text)) if m in known]
 
 
 def render(body: str, lang: str, **values: str | None) -> str:

@@ -3,7 +3,7 @@ and the first-reply deadline a new case starts with."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -11,7 +11,7 @@ from core.calendar import BusinessHours
 from core.timeutil import utcnow
 from desk.alerts.policy import AlertPolicy
 from desk.case_alerts import alert_case
-from desk.deadlines import first_reply_deadline
+from desk.deadlines import earliest_publication, first_reply_deadline
 from desk.timeline import add_event, reopen_cycle
 from models import (
     OPEN_STATES,
@@ -49,6 +49,19 @@ def author_key(mention: Mention) -> str | None:
     if not mention.author:
         return None
     return f"{mention.source_id}:{' '.join(mention.author.casefold().split())}"
+
+
+def is_history(mention: Mention, brand: Brand) -> bool:
+    """Published (at its earliest possible moment) more than the brand's alert window before
+    we found it: stored, labelled and counted, but no case and no alert (a site's archive)."""
+    if not brand.alert_window:
+        return False
+    earliest = earliest_publication(
+        mention.published_at, mention.published_precision, mention.published_raw
+    )
+    return earliest is not None and mention.discovered_at - earliest > timedelta(
+        days=brand.alert_window
+    )
 
 
 def _priority(mention: Mention, breached: bool) -> Priority:
@@ -89,8 +102,14 @@ def _set_first_deadline(case: Case, mention: Mention, brand: Brand) -> bool:
 def triage(
     session: Session, mention: Mention, policy: AlertPolicy, now: datetime | None = None
 ) -> Case | None:
-    """Open, extend or reopen a case for a mention that needs an answer."""
+    """Open, extend or reopen a case for a mention that needs an answer.
+
+    Runs once per content version of a mention (`triaged_version`): re-labelling the same
+    text never comes back here, so a closed case stays closed and a dismissal stands.
+    """
     now = now or utcnow()
+    mention.triaged_version = mention.version
+    session.add(mention)
     if mention.case_id is not None:
         current = session.get(Case, mention.case_id)
         if current is not None and current.state in OPEN_STATES:
@@ -98,7 +117,7 @@ def triage(
     brand = session.get(Brand, mention.brand_id)
     assert brand is not None and mention.id is not None
     reason = open_reason(mention, CaseRules.model_validate(brand.case_rules or {}))
-    if reason is None:
+    if reason is None or is_history(mention, brand):
         return None
     key = author_key(mention)
     previous = None

@@ -9,9 +9,11 @@ from sqlmodel import Session
 
 from core.config import Settings
 from core.db import session_scope
+from core.timeutil import utcnow
 from desk.alerts.delivery import deliver_due, maybe_digest
 from desk.alerts.setup import channels_from_settings, policy_from_settings
 from desk.checker import check_deadlines
+from desk.history import summarize_history_imports
 from desk.triage import triage
 from models import Mention
 
@@ -29,6 +31,13 @@ class DeskWorker:
         """Open or extend a case for a freshly labelled mention that needs an answer."""
         triage(session, mention, self.policy)
 
+    def deliver_now(self) -> None:
+        """Send what is due at once (a new case's alert), without waiting for the tick."""
+        try:
+            deliver_due(self.engine, self.channels)
+        except Exception:
+            logger.exception("alert delivery failed")
+
     def tick(self) -> None:
         """One pass; errors are logged, never raised, so the loop keeps going."""
         try:
@@ -39,6 +48,13 @@ class DeskWorker:
                     self.policy,
                     self.settings.alert_digest_time,
                     self.settings.alert_timezone,
+                )
+                summarize_history_imports(
+                    session,
+                    self.policy,
+                    threshold=self.settings.alert_history_summary_min,
+                    now=utcnow(),
+                    dashboard_url=self.settings.public_url,
                 )
             deliver_due(self.engine, self.channels)
         except Exception:

@@ -18,10 +18,12 @@ class AlertKind(StrEnum):
     at_risk = "at_risk"
     breached = "breached"
     digest = "digest"
+    history_import = "history_import"  # a site's archive stored: one summary, no cases
 
 
 class DeliveryStatus(StrEnum):
     pending = "pending"  # to send (again) at next_attempt_at
+    sending = "sending"  # claimed by one process until claimed_until (then pending again)
     held = "held"  # quiet hours: goes out with the next digest
     sent = "sent"
     failed = "failed"  # retries exhausted
@@ -41,6 +43,8 @@ class AlertDeliveryBase(SQLModel):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A process that claims the row to send it owns it until then; a crash lets it go.
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AlertDelivery(AlertDeliveryBase, table=True):

@@ -57,6 +57,9 @@ class BrandBase(SQLModel):
     case_rules: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     resolution_days: int = Field(default=3, ge=1, le=365)  # when the first reply promises none
     at_risk_hours: float = Field(default=4.0, gt=0, le=24 * 30)
+    # History is history: a mention published longer than this many days before it was found
+    # is stored and counted but opens no case and sends no alert; 0 alerts on everything.
+    alert_window: int = Field(default=7, ge=0, le=3650)
 
 
 class Brand(BrandBase, table=True):
@@ -97,6 +100,7 @@ class BrandUpdate(SQLModel):
     case_rules: dict[str, Any] | None = None
     resolution_days: int | None = Field(default=None, ge=1, le=365)
     at_risk_hours: float | None = Field(default=None, gt=0, le=24 * 30)
+    alert_window: int | None = Field(default=None, ge=0, le=3650)
 
     _hours = field_validator("business_hours")(lambda v: check_business_hours(v))
     _rules = field_validator("case_rules")(lambda v: None if v is None else check_case_rules(v))

@@ -6,7 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Text
+from sqlalchemy import BigInteger, Index, Text
+from sqlalchemy import text as sa_text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
@@ -23,6 +24,7 @@ class CaseState(StrEnum):
 
 
 OPEN_STATES = (CaseState.new, CaseState.acknowledged, CaseState.resolved)
+OPEN_CASE_SQL = "state IN ('new', 'acknowledged', 'resolved')"
 
 
 class Sla(StrEnum):
@@ -67,7 +69,7 @@ class CaseBase(SQLModel):
     first_reply_due_at: datetime = Field(sa_type=UTCDateTime)
     first_reply_basis: str = Field(max_length=32)
     first_reply_note: str | None = Field(default=None, sa_type=Text)
-    discovery_lag_seconds: int | None = None
+    discovery_lag_seconds: int | None = Field(default=None, sa_type=BigInteger)
     first_replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_reply_sla: Sla = Field(default=Sla.on_track, sa_type=EnumText(Sla))
 
@@ -81,6 +83,14 @@ class Case(CaseBase, table=True):
     __table_args__ = (
         Index("ix_case_state_due", "state", "first_reply_due_at"),
         Index("ix_case_brand_state", "brand_id", "state"),
+        # A mention is in at most one open case, whatever the number of processes.
+        Index(
+            "uq_case_open_mention",
+            "mention_id",
+            unique=True,
+            sqlite_where=sa_text(OPEN_CASE_SQL),
+            postgresql_where=sa_text(OPEN_CASE_SQL),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -47,6 +47,8 @@ class CrawlRun(SQLModel, table=True):
     error_summary: str | None = Field(default=None, sa_type=Text)
     # host:pid of the process running it, so a run whose process died can be recognised.
     worker: str | None = Field(default=None, max_length=200)
+    # The crawl process says it is alive every few seconds; a silent run is a dead one.
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CrawlRunPublic(SQLModel):

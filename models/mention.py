@@ -12,7 +12,7 @@ from sqlalchemy import text as sa_text
 from sqlmodel import Field, SQLModel
 
 from core.labels import LABELS
-from core.timeutil import as_utc, utcnow
+from core.timeutil import as_utc, publication_problem, utcnow
 from models.types import EnumText, JSONType, UTCDateTime
 
 
@@ -90,6 +90,13 @@ class Mention(MentionContent, table=True):
     sentiment_uncertain: bool | None = None  # the model was not sure: a person should look
     sentiment_disagreement: bool | None = None  # stars and text disagree (5★, angry text)
     classified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The content version triage last decided on: a re-label of the same text (a new model,
+    # another precision) never triages again; an edit bumps `version` and may.
+    triaged_version: int | None = None
+    # Labelling attempts that failed for this mention alone; past the limit it is set aside
+    # (`label_error` says why) so the rest keep being labelled.
+    label_attempts: int = 0
+    label_error: str | None = Field(default=None, sa_type=Text)
     # The open or last case this mention belongs to. No foreign key: case.mention_id already
     # points here, and a cycle of foreign keys would make table order unresolvable.
     case_id: int | None = Field(default=None, index=True)
@@ -125,7 +132,13 @@ class MentionIngest(MentionContent):
     @field_validator("published_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else as_utc(value)
+        if value is None:
+            return None
+        moment = as_utc(value)
+        problem = publication_problem(moment)
+        if problem is not None:
+            raise ValueError(f"publication time {moment.isoformat()} is {problem}")
+        return moment
 
 
 class SentimentPublic(SQLModel):

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from core.db import session_scope
 from core.timeutil import utcnow
 from models import Mention
+from services.label_store import OnClassified, set_back, store_verdict, triage_once, untriaged
 
 logger = logging.getLogger(__name__)
 LOAD_RETRY_SECONDS = 300
@@ -46,19 +47,22 @@ class Classifier(Protocol):
     def predict(self, texts: Sequence[str], batch_size: int = ...) -> Sequence[Prediction]: ...
 
 
-OnClassified = Callable[[Session, Mention], None]
-
-
 def mention_text(mention: Mention) -> str:
     """What the model reads: the title (reviews often carry the verdict there) and the text."""
     return "\n".join(part for part in (mention.title, mention.text) if part)
 
 
 class ClassificationWorker:
-    """Each pass takes up to `limit` mentions that have no label, or a label from another
-    model version, classifies them in batches and stores label, score and model version.
+    """Each pass takes up to `limit` mentions that have no label, a label from another model
+    version, or a label no triage has seen yet; classifies them in batches and stores label,
+    score and model version.
 
-    The model is loaded once (by `load_classifier`, on the first pass) and reused.
+    Triage (`on_classified`) runs once per content version of a mention: a re-label by a new
+    model or precision updates the label and analytics but never reopens, recreates or alerts
+    again; only a new mention, or an edit that changes its text, is triaged again. A mention
+    whose labelling or triage keeps failing is retried `MAX_LABEL_ATTEMPTS` times, then set
+    aside with its error while the rest go on. The model is loaded once (by
+    `load_classifier`, on the first pass) and reused.
     """
 
     def __init__(
@@ -67,16 +71,20 @@ class ClassificationWorker:
         load_classifier: Callable[[], Classifier],
         *,
         on_classified: OnClassified | None = None,
+        on_batch_done: Callable[[], None] | None = None,
         batch_size: int = 32,
         limit: int = 256,
     ) -> None:
         self.engine = engine
         self.load_classifier = load_classifier
         self.on_classified = on_classified
+        # after each committed batch, e.g. to send a new case's alert within seconds
+        self.on_batch_done = on_batch_done
         self.batch_size = batch_size
         self.limit = limit
         self._classifier: Classifier | None = None
         self._load_failed_at: float | None = None
+        self.load_error: str | None = None
 
     @property
     def classifier(self) -> Classifier:
@@ -85,7 +93,7 @@ class ClassificationWorker:
         return self._classifier
 
     def available(self) -> bool:
-        """Load the model once; when it cannot load, say so once and retry only rarely."""
+        """Load the model once; when it cannot load, say so and retry every few minutes."""
         if self._classifier is not None:
             return True
         now = time.monotonic()
@@ -94,64 +102,128 @@ class ClassificationWorker:
         try:
             self._classifier = self.load_classifier()
         except Exception as exc:
-            if self._load_failed_at is None:
-                logger.error("sentiment model unavailable, mentions stay unlabelled: %s", exc)
+            self.load_error = str(exc)
+            logger.error(
+                "sentiment model unavailable (retrying in %d s); rated mentions still open "
+                "cases: %s",
+                LOAD_RETRY_SECONDS,
+                exc,
+            )
             self._load_failed_at = now
             return False
+        if self._load_failed_at is not None:
+            logger.info("sentiment model loaded after earlier failures")
+        self.load_error = None
         return True
 
     def pending(self, session: Session, version: str) -> list[Mention]:
-        unlabeled = session.exec(
+        waiting = col(Mention.label_error).is_(None)
+        new_work = session.exec(
             select(Mention)
-            .where(col(Mention.sentiment_label).is_(None))
+            .where(
+                waiting,
+                col(Mention.sentiment_label).is_(None) | untriaged(),
+            )
             .order_by(col(Mention.id))
             .limit(self.limit)
         ).all()
-        if unlabeled:
-            return list(unlabeled)
+        if new_work:
+            return list(new_work)
         # Only when nothing new waits: mentions labelled by an earlier model version.
         return list(
             session.exec(
                 select(Mention)
-                .where(col(Mention.sentiment_model) != version)
+                .where(waiting, col(Mention.sentiment_model) != version)
                 .order_by(col(Mention.id))
                 .limit(self.limit)
             ).all()
         )
 
+    def _predict(self, texts: list[str]) -> list[Prediction | Exception]:
+        """One result per text; a batch that fails is retried text by text, so only the
+        text that fails gets the error."""
+        try:
+            return list(self.classifier.predict(texts, batch_size=self.batch_size))
+        except Exception:
+            logger.warning(
+                "a labelling batch failed; labelling its %d texts one by one", len(texts)
+            )
+        results: list[Prediction | Exception] = []
+        for text in texts:
+            try:
+                results.extend(self.classifier.predict([text], batch_size=1))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
     def run_once(self) -> int:
-        """Classify one batch of pending mentions; return how many were labelled."""
+        """Classify one batch of pending mentions; return how many were taken."""
         classifier = self.classifier
         with Session(self.engine) as session:
             pending = self.pending(session, classifier.version)
-            ids = [m.id for m in pending]
+            ids = [m.id for m in pending if m.id is not None]
             texts = [mention_text(m) for m in pending]
             ratings = [m.rating for m in pending]
         if not ids:
             return 0
         # The model runs with no database transaction open: crawls keep writing meanwhile.
-        results = classifier.predict(texts, batch_size=self.batch_size)
+        results = self._predict(texts)
         now = utcnow()
         with session_scope(self.engine) as session:
-            for mention_id, rating, result in zip(ids, ratings, results, strict=True):
+            for mention_id, text, rating, result in zip(ids, texts, ratings, results, strict=True):
                 mention = session.get(Mention, mention_id)
-                if mention is None or mention_text(mention) != texts[ids.index(mention_id)]:
+                if mention is None or mention_text(mention) != text:
                     continue  # edited while we classified: the next pass takes the new text
-                verdict = result.verdict(rating)
-                mention.sentiment_label, mention.sentiment_score = verdict.label, verdict.score
-                mention.sentiment_probs = verdict.text.probs
-                mention.sentiment_uncertain = verdict.text.uncertain
-                mention.sentiment_disagreement = verdict.disagreement
-                mention.sentiment_model = classifier.version
-                mention.classified_at = now
+                if isinstance(result, Exception):
+                    set_back(mention, f"labelling failed: {result!r}")
+                    session.add(mention)
+                    continue
+                store_verdict(mention, result.verdict(rating), classifier.version, now)
                 session.add(mention)
-                if self.on_classified is not None:
-                    self.on_classified(session, mention)
+                self._triage(session, mention)
+        if self.on_batch_done is not None:
+            self.on_batch_done()
         return len(ids)
+
+    def _triage(self, session: Session, mention: Mention) -> None:
+        if self.on_classified is not None:
+            triage_once(session, mention, self.on_classified)
+        else:  # nothing triages here: the text counts as seen
+            mention.triaged_version = mention.version
+
+    def triage_rated_without_model(self) -> int:
+        """With the model unavailable: triage unlabelled mentions with a star rating, so a
+        1-star review opens its case anyway; return how many were triaged."""
+        if self.on_classified is None:
+            return 0
+        with session_scope(self.engine) as session:
+            rated = session.exec(
+                select(Mention)
+                .where(
+                    col(Mention.sentiment_label).is_(None),
+                    col(Mention.rating).is_not(None),
+                    col(Mention.label_error).is_(None),
+                    untriaged(),
+                )
+                .order_by(col(Mention.id))
+                .limit(self.limit)
+            ).all()
+            for mention in rated:
+                before = mention.case_id
+                self._triage(session, mention)
+                if mention.case_id is None or mention.case_id == before:
+                    # no case opened: triage again once the model has labelled the text
+                    mention.triaged_version = None
+                    session.add(mention)
+            return len(rated)
 
     def tick(self) -> None:
         """Work through the backlog; errors are logged and the next tick tries again."""
         if not self.available():
+            try:
+                self.triage_rated_without_model()
+            except Exception:
+                logger.exception("triage without the model failed")
             return
         try:
             while self.run_once() >= self.limit:

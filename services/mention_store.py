@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -13,8 +14,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core.timeutil import utcnow
+from core.language import detect_language
+from core.timeutil import publication_problem, utcnow
 from models import Mention, MentionRevision, Precision, Source
+
+logger = logging.getLogger(__name__)
 
 # A more precise publication time may replace a coarser one, never the other way round:
 # re-crawling "2 hours ago" later must not drift a time we already know better.
@@ -25,7 +29,7 @@ _PRECISION_RANK = {
     Precision.minute: 3,
     Precision.exact: 4,
 }
-_METADATA_FIELDS = ("url", "author", "author_url", "lang", "business_reply")
+_METADATA_FIELDS = ("url", "author", "author_url", "business_reply")
 
 
 class Outcome(StrEnum):
@@ -123,8 +127,35 @@ def _find(session: Session, source: Source, external_id: str) -> Mention | None:
     return session.exec(query).first()
 
 
+def _bound_publication(data: MentionData, now: datetime) -> MentionData:
+    """A publication time that cannot be true is stored as unknown (the raw text is kept,
+    and the reason with it), so one broken date never reaches the deadlines."""
+    if data.published_at is None:
+        return data
+    problem = publication_problem(data.published_at, now)
+    if problem is None:
+        return data
+    logger.warning(
+        "mention %s: publication time %s is %s", data.external_id, data.published_at, problem
+    )
+    raw = data.published_raw or data.published_at.isoformat()
+    return replace(
+        data,
+        published_at=None,
+        published_precision=None,
+        published_raw=raw[:200],
+        raw={**data.raw, "publication_refused": problem},
+    )
+
+
+def _language(data: MentionData) -> str | None:
+    """The text's own language; the source's (`data.lang`) when the text does not say."""
+    return detect_language("\n".join(filter(None, (data.title, data.text))), data.lang)
+
+
 def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
     assert source.id is not None
+    data = _bound_publication(data, now)
     precision = data.published_precision
     if data.published_at is not None and precision is None:
         precision = Precision.exact
@@ -138,7 +169,7 @@ def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
         title=data.title,
         text=data.text,
         rating=data.rating,
-        lang=data.lang,
+        lang=_language(data),
         published_at=data.published_at,
         published_precision=precision if data.published_at else None,
         published_raw=data.published_raw,
@@ -178,6 +209,9 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
         mention.sentiment_disagreement = mention.classified_at = None
         mention.updated_at = now
         outcome = Outcome.updated
+    lang = _language(data)
+    if lang is not None and mention.lang != lang:
+        mention.lang = lang
     for name in _METADATA_FIELDS:
         value = getattr(data, name)
         if value is not None and getattr(mention, name) != value:
@@ -188,6 +222,7 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
 
 
 def _maybe_refine_published(mention: Mention, data: MentionData) -> None:
+    data = _bound_publication(data, utcnow())
     if data.published_at is None:
         return
     precision = data.published_precision or Precision.exact

@@ -9,6 +9,7 @@ from fastapi import Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.auth import actor_name
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.session import csrf_token
 from models import ApiKey
@@ -34,4 +35,4 @@ def back(url: str) -> RedirectResponse:
 
 def actor(key: ApiKey) -> str:
     """How the timeline names whoever acted with this key."""
-    return key.name or key.prefix
+    return actor_name(key)

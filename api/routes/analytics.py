@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -60,8 +62,16 @@ def _range(since: datetime | None, until: datetime | None, zone: str) -> tuple[d
     return since, until
 
 
+def content_disposition(filename: str) -> str:
+    """An attachment header any browser reads (RFC 6266): an ASCII fallback name, and the
+    real one, Cyrillic included, as `filename*=UTF-8''…`."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "export"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
-    """Flat CSV of report rows (nested `shares` become share_negative, …)."""
+    """Flat CSV of report rows (nested `shares` become share_negative, …), with a UTF-8 BOM
+    so Excel opens Cyrillic text as such."""
     flat = []
     for row in rows:
         item = {k: v for k, v in row.items() if not isinstance(v, dict)}
@@ -74,9 +84,9 @@ def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
         writer.writeheader()
         writer.writerows(flat)
     return Response(
-        out.getvalue(),
+        "\ufeff" + out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        headers={"Content-Disposition": content_disposition(f"{filename}.csv")},
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 
-from api.auth import SmmRole
+from api.auth import CurrentKey, SmmRole, actor_name
 from api.deps import SessionDep, SettingsDep
 from desk import cases as case_service
 from desk import replies as reply_service
@@ -73,31 +73,34 @@ def read_case(case_id: int, session: SessionDep) -> CaseDetail:
 
 
 @router.patch("/{case_id}", response_model=CasePublic)
-def update_case(case_id: int, body: CaseUpdate, session: SessionDep) -> CasePublic:
+def update_case(case_id: int, body: CaseUpdate, session: SessionDep, key: CurrentKey) -> CasePublic:
     case = get_case(session, case_id)
     changes = body.model_dump(exclude_unset=True)
     if "assignee" in changes:
-        case_service.assign(session, case, changes["assignee"], actor=None)
+        case_service.assign(session, case, changes["assignee"], actor=actor_name(key))
     if changes.get("priority") is not None:
-        case_service.set_priority(session, case, changes["priority"], actor=None)
+        case_service.set_priority(session, case, changes["priority"], actor=actor_name(key))
     return case_public(session, case=case)
 
 
 @router.post("/{case_id}/dismiss", response_model=CasePublic)
-def dismiss_case(case_id: int, body: CaseDismiss, session: SessionDep) -> CasePublic:
-    case = case_service.dismiss(session, get_case(session, case_id), body.reason, actor=None)
+def dismiss_case(
+    case_id: int, body: CaseDismiss, session: SessionDep, key: CurrentKey
+) -> CasePublic:
+    case = get_case(session, case_id)
+    case = case_service.dismiss(session, case, body.reason, actor=actor_name(key))
     return case_public(session, case=case)
 
 
 @router.post("/{case_id}/close", response_model=CasePublic)
-def close_case(case_id: int, session: SessionDep) -> CasePublic:
-    case = case_service.close(session, get_case(session, case_id), actor=None)
+def close_case(case_id: int, session: SessionDep, key: CurrentKey) -> CasePublic:
+    case = case_service.close(session, get_case(session, case_id), actor=actor_name(key))
     return case_public(session, case=case)
 
 
 @router.post("/{case_id}/replies", response_model=ReplyPublic, status_code=status.HTTP_201_CREATED)
 def draft_reply(
-    case_id: int, body: ReplyCreate, session: SessionDep, settings: SettingsDep
+    case_id: int, body: ReplyCreate, session: SessionDep, settings: SettingsDep, key: CurrentKey
 ) -> ReplyPublic:
     """Draft a reply for a stage: `acknowledgement` (first) or `resolution` (second)."""
     case = get_case(session, case_id)
@@ -109,30 +112,32 @@ def draft_reply(
         template_name=body.template,
         promised_at=body.promised_at,
         case_link=f"{settings.public_url.rstrip('/')}/api/v1/cases/{case_id}",
+        actor=actor_name(key),
     )
     return ReplyPublic.model_validate(reply)
 
 
 @router.post("/{case_id}/replies/{reply_id}/approve", response_model=ReplyPublic)
-def approve_reply(case_id: int, reply_id: int, session: SessionDep) -> ReplyPublic:
+def approve_reply(case_id: int, reply_id: int, session: SessionDep, key: CurrentKey) -> ReplyPublic:
     case = get_case(session, case_id)
     reply = get_reply(session, case_id=case_id, reply_id=reply_id)
-    return ReplyPublic.model_validate(reply_service.approve(session, case, reply, actor=None))
+    approved = reply_service.approve(session, case, reply, actor=actor_name(key))
+    return ReplyPublic.model_validate(approved)
 
 
 @router.post("/{case_id}/replies/{reply_id}/posted", response_model=ReplyPublic)
-def mark_posted(case_id: int, reply_id: int, body: ReplyPosted, session: SessionDep) -> ReplyPublic:
+def mark_posted(
+    case_id: int, reply_id: int, body: ReplyPosted, session: SessionDep, key: CurrentKey
+) -> ReplyPublic:
     """Record that the reply is live on the platform (posting itself is manual for now)."""
     case = get_case(session, case_id)
-    try:
-        reply = reply_service.mark_posted(
-            session,
-            case,
-            get_reply(session, case_id=case_id, reply_id=reply_id),
-            url=body.url,
-            needs_followup=body.needs_followup,
-            posted_at=body.posted_at,
-        )
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    reply = reply_service.mark_posted(
+        session,
+        case,
+        get_reply(session, case_id=case_id, reply_id=reply_id),
+        url=body.url,
+        needs_followup=body.needs_followup,
+        posted_at=body.posted_at,
+        actor=actor_name(key),
+    )
     return ReplyPublic.model_validate(reply)

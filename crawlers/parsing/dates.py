@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateparser.date import DateDataParser
 from dateutil.relativedelta import relativedelta
 
+from core.relative_time import unit_of
+from core.timeutil import publication_problem
 from crawlers.parsing.item import Precision
 
 RAW_MAX = 200  # the stored copy of the printed date is cut to this length
@@ -47,22 +49,6 @@ _NUMBER_WORDS = {
     "один": 1, "одну": 1, "одна": 1, "одно": 1, "два": 2, "две": 2, "пару": 2, "три": 3,
     "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9, "десять": 10,
 }
-# Unit word prefixes → (unit, precision). Seconds and minutes pin the moment to the minute;
-# hours and coarser units say only roughly when.
-_UNITS: tuple[tuple[str, str, Precision], ...] = (
-    ("полчас", "half_hour", "approximate"),
-    ("сек", "seconds", "minute"), ("second", "seconds", "minute"), ("sec", "seconds", "minute"),
-    ("мин", "minutes", "minute"), ("minute", "minutes", "minute"), ("min", "minutes", "minute"),
-    ("час", "hours", "approximate"), ("ч", "hours", "approximate"),
-    ("hour", "hours", "approximate"), ("hr", "hours", "approximate"),
-    ("день", "days", "approximate"), ("дн", "days", "approximate"),
-    ("day", "days", "approximate"),
-    ("недел", "weeks", "approximate"), ("week", "weeks", "approximate"),
-    ("месяц", "months", "approximate"), ("мес", "months", "approximate"),
-    ("month", "months", "approximate"),
-    ("год", "years", "approximate"), ("лет", "years", "approximate"),
-    ("year", "years", "approximate"),
-)
 # fmt: on
 
 
@@ -91,7 +77,8 @@ def parse_published(
         languages: languages tried for month names and relative words.
 
     Returns:
-        ParsedDate with `at` in UTC, or `at=None, precision=None` when unreadable;
+        ParsedDate with `at` in UTC, or `at=None, precision=None` when unreadable or
+        impossible (before 1990 or more than a day ahead, `core.timeutil`);
         `raw` always keeps the original text (cut to 200 characters).
     """
     raw = _raw_string(value)
@@ -110,6 +97,8 @@ def parse_published(
     if found is None:
         return ParsedDate(None, None, raw[:RAW_MAX])
     at, precision = found
+    if publication_problem(at.astimezone(UTC)) is not None:  # against the real clock
+        return ParsedDate(None, None, raw[:RAW_MAX])  # Go's zero time, 9999-12-31: unknown
     return ParsedDate(at.astimezone(UTC), precision, raw[:RAW_MAX])
 
 
@@ -201,7 +190,7 @@ def _ago(
         count = _NUMBER_WORDS[count_word]
     else:
         return None
-    unit = next(((u, p) for prefix, u, p in _UNITS if unit_word.startswith(prefix)), None)
+    unit = unit_of(unit_word)
     if unit is None:
         return None
     name, precision = unit

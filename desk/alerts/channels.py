@@ -40,6 +40,8 @@ def summary_text(payload: dict[str, Any]) -> str:
             for a in payload.get("held", [])
         ]
         return "\n".join(lines)
+    if payload.get("text") and payload.get("event") == "history_import":
+        return f"Svetofor — {payload.get('brand')}: {payload['text']}\n{payload.get('dashboard')}"
     titles = {"new_case": "New case", "at_risk": "Deadline at risk", "breached": "Deadline missed"}
     mention = payload.get("mention") or {}
     text = (mention.get("text") or "")[:300]
@@ -64,6 +66,7 @@ class WebhookChannel:
             "Content-Type": "application/json",
             "X-Svetofor-Signature": signature(self.secret, body),
             "X-Svetofor-Event": str(payload.get("event")),
+            "X-Svetofor-Event-Id": str(payload.get("event_id")),
         }
         try:
             response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)

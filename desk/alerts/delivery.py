@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
+# How long a claimed delivery belongs to the process sending it (a send times out in 10 s).
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -29,55 +33,125 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, BACKOFF_MAX)
 
 
-def deliver_due(engine: Engine, channels: dict[str, Channel], now: datetime | None = None) -> int:
-    """Send every pending delivery that is due; return how many were sent.
-
-    No transaction is held while a channel talks to the network: a slow webhook must not
-    lock the database that crawls are writing to.
-    """
-    now = now or utcnow()
-    with Session(engine) as session:
-        due = session.exec(
-            select(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.payload)
+def release_stale_claims(engine: Engine, now: datetime) -> int:
+    """Claims whose process died mid-send go back to pending (the receiver drops a repeat by
+    its event id); returns how many."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(AlertDelivery)
             .where(
-                AlertDelivery.status == DeliveryStatus.pending,
+                col(AlertDelivery.status) == DeliveryStatus.sending,
+                col(AlertDelivery.claimed_until) < now,
+            )
+            .values(status=DeliveryStatus.pending, claimed_until=None)
+        )
+    return int(result.rowcount or 0)
+
+
+def claim(engine: Engine, delivery_id: int, now: datetime) -> bool:
+    """Take one due delivery for this process: an atomic pending -> sending transition, so
+    of any number of processes exactly one sends it."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(AlertDelivery)
+            .where(
+                col(AlertDelivery.id) == delivery_id,
+                col(AlertDelivery.status) == DeliveryStatus.pending,
                 col(AlertDelivery.next_attempt_at) <= now,
             )
-            .order_by(col(AlertDelivery.id))
-        ).all()
+            .values(status=DeliveryStatus.sending, claimed_until=now + CLAIM_LEASE)
+        )
+    return result.rowcount == 1
+
+
+def deliver_due(
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    now: datetime | None = None,
+    *,
+    case_ids: Collection[int] | None = None,
+) -> int:
+    """Send every pending delivery that is due (only those of `case_ids` when given); return
+    how many were sent.
+
+    Each row is claimed before it is sent, so two processes (a second instance, cron beside
+    the service) never send one event twice. Every attempt counts, whatever the channel
+    raised; after `MAX_ATTEMPTS` the delivery is given up and logged. No transaction is held
+    while a channel talks to the network: a slow webhook must not lock the database.
+    """
+    now = now or utcnow()
+    release_stale_claims(engine, now)
+    query = (
+        select(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.payload)
+        .where(
+            AlertDelivery.status == DeliveryStatus.pending,
+            col(AlertDelivery.next_attempt_at) <= now,
+        )
+        .order_by(col(AlertDelivery.id))
+    )
+    if case_ids is not None:
+        query = query.where(col(AlertDelivery.case_id).in_(list(case_ids)))
+    with Session(engine) as session:
+        due = session.exec(query).all()
     sent = 0
     for delivery_id, channel_name, payload in due:
-        channel = channels.get(channel_name)
-        error = None
-        if channel is None:
-            error = f"channel {channel_name!r} is not configured"
-        else:
-            try:
-                channel.send(dict(payload))
-            except DeliveryError as exc:
-                error = str(exc)
-        with session_scope(engine) as session:
-            delivery = session.get(AlertDelivery, delivery_id)
-            assert delivery is not None
-            delivery.attempts += 1
-            if error is None:
-                delivery.status, delivery.sent_at, delivery.last_error = (
-                    DeliveryStatus.sent,
-                    utcnow(),
-                    None,
-                )
-                sent += 1
-            else:
-                logger.warning(
-                    "alert %s via %s failed: %s", delivery.event_key, channel_name, error
-                )
-                delivery.last_error = error
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = DeliveryStatus.failed
-                else:
-                    delivery.next_attempt_at = now + backoff(delivery.attempts)
-            session.add(delivery)
+        if delivery_id is None or not claim(engine, delivery_id, now):
+            continue  # another process took it
+        error = _send(channels.get(channel_name), channel_name, dict(payload))
+        if _record_attempt(engine, delivery_id, error, now):
+            sent += 1
     return sent
+
+
+def _send(channel: Channel | None, name: str, payload: dict[str, Any]) -> str | None:
+    """None when the channel took the alert, else why not (any exception is an attempt)."""
+    if channel is None:
+        return f"channel {name!r} is not configured"
+    try:
+        channel.send(payload)
+    except DeliveryError as exc:
+        return str(exc)
+    except Exception as exc:  # a bug or an unexpected answer must not retry every tick forever
+        logger.exception("alert channel %s raised", name)
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _record_attempt(engine: Engine, delivery_id: int, error: str | None, now: datetime) -> bool:
+    with session_scope(engine) as session:
+        delivery = session.get(AlertDelivery, delivery_id)
+        assert delivery is not None
+        delivery.attempts += 1
+        delivery.claimed_until = None
+        if error is None:
+            delivery.status, delivery.sent_at, delivery.last_error = (
+                DeliveryStatus.sent,
+                utcnow(),
+                None,
+            )
+        else:
+            delivery.last_error = error
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.failed
+                logger.error(
+                    "alert %s via %s given up after %d attempts: %s",
+                    delivery.event_key,
+                    delivery.channel,
+                    delivery.attempts,
+                    error,
+                )
+            else:
+                delivery.status = DeliveryStatus.pending
+                delivery.next_attempt_at = now + backoff(delivery.attempts)
+                logger.warning(
+                    "alert %s via %s failed (attempt %d): %s",
+                    delivery.event_key,
+                    delivery.channel,
+                    delivery.attempts,
+                    error,
+                )
+        session.add(delivery)
+        return error is None
 
 
 def maybe_digest(

@@ -23,7 +23,11 @@ def enqueue(
     case_id: int | None = None,
     priority: str = "normal",
 ) -> list[AlertDelivery]:
-    """Queue the event on every channel once; an event already queued is not queued again."""
+    """Queue the event on every channel once; an event already queued is not queued again.
+
+    The payload carries `event_id` (the event key), so a receiver can drop a repeat.
+    """
+    payload = {**payload, "event_id": event_key}
     created = []
     for channel in policy.channels:
         exists = session.exec(

@@ -10,7 +10,9 @@ from desk.alerts.delivery import deliver_due
 from desk.alerts.setup import channels_from_settings, policy_from_settings
 from desk.checker import check_deadlines
 from desk.queries import CaseFilter, list_cases
+from desk.triage import triage
 from models import CaseState, Sla
+from services.label_store import triage_labelled
 from svetofor.context import engine_for, fail, load_settings, user_errors
 
 app = typer.Typer(help="The response desk's cases.", no_args_is_help=True)
@@ -52,12 +54,15 @@ def list_(
 
 @app.command("check")
 def check() -> None:
-    """Update SLA states, queue the alerts, send what is due (the service does this itself)."""
+    """Triage labelled mentions, update SLA states, queue the alerts, send what is due (the
+    service does this itself)."""
     settings = load_settings()
     engine = engine_for(settings)
+    policy = policy_from_settings(settings)
     with user_errors():
         check_connection(engine)
+        triaged = triage_labelled(engine, lambda session, mention: triage(session, mention, policy))
         with session_scope(engine) as session:
-            changed = check_deadlines(session, policy_from_settings(settings))
+            changed = check_deadlines(session, policy)
         sent = deliver_due(engine, channels_from_settings(settings))
-    typer.echo(f"{changed} SLA changes, {sent} alerts sent")
+    typer.echo(f"{triaged} mentions triaged, {changed} SLA changes, {sent} alerts sent")

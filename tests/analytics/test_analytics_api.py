@@ -255,3 +255,20 @@ def test_smm_may_read_analytics_and_strangers_may_not(marketer: TestClient, engi
         ).status_code
         == 401
     )
+
+
+def test_csv_of_a_cyrillic_brand_downloads_with_its_name(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        make_brand(session, "Колибри")
+        session.commit()
+    response = client.get(
+        "/api/v1/analytics/responses", params={"brand": "Колибри", "format": "csv", **PERIOD}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="responses-_.csv"; '
+        "filename*=UTF-8''responses-%D0%9A%D0%BE%D0%BB%D0%B8%D0%B1%D1%80%D0%B8.csv"
+    )
+    assert response.content.startswith(b"\xef\xbb\xbfcases_opened,")  # a BOM for Excel

@@ -119,9 +119,13 @@ def test_reply_errors(client: TestClient, cases: list[int]) -> None:
     ).json()
     missing = client.post(f"/api/v1/cases/{case_id}/replies/{reply['id']}/posted", json={})
     assert missing.status_code == 422
-    assert missing.json()["detail"] == (
-        "promised_at is required when the fix takes time: say by when"
-    )
+    assert missing.json()["detail"] == [
+        {
+            "loc": ["body", "promised_at"],
+            "msg": "promised_at is required when the fix takes time: say by when",
+            "type": "value_error",
+        }
+    ]
     assert (
         client.post(f"/api/v1/cases/{case_id}/replies", json={"stage": "third"}).status_code == 422
     )
@@ -176,3 +180,54 @@ def test_alert_log(client: TestClient, cases: list[int]) -> None:
     assert [entry["event_key"] for entry in log] == [f"case:{i}:opened" for i in reversed(cases)]
     assert {entry["status"] for entry in log} == {"pending"}
     assert len(client.get("/api/v1/alerts", params={"case_id": cases[0]}).json()) == 1
+
+
+def test_a_reply_with_placeholders_cannot_go_out_and_times_are_bounded(
+    client: TestClient, cases: list[int]
+) -> None:
+    case_id = cases[0]
+    ack = client.post(
+        f"/api/v1/cases/{case_id}/replies", json={"stage": "acknowledgement", "text": "Разбираемся"}
+    ).json()
+    client.post(
+        f"/api/v1/cases/{case_id}/replies/{ack['id']}/posted", json={"needs_followup": False}
+    )
+    resolved = client.get(f"/api/v1/cases/{case_id}").json()["case"]
+    assert (resolved["state"], resolved["resolution_sla"]) == ("resolved", "met")  # at once
+    reopened = cases[1]
+    draft = client.post(f"/api/v1/cases/{reopened}/replies", json={"stage": "resolution"}).json()
+    assert "[что мы выяснили]" in draft["text"]
+    for action in ("approve", "posted"):
+        refused = client.post(f"/api/v1/cases/{reopened}/replies/{draft['id']}/{action}", json={})
+        assert refused.status_code == 422, action
+        [problem] = refused.json()["detail"]
+        assert problem["loc"] == ["body", "text"]
+        assert problem["msg"].startswith("fill in the placeholders before it goes out: [")
+    ack = client.post(
+        f"/api/v1/cases/{reopened}/replies", json={"stage": "acknowledgement", "text": "Видим"}
+    ).json()
+    future = client.post(
+        f"/api/v1/cases/{reopened}/replies/{ack['id']}/posted",
+        json={"posted_at": "2099-01-01T00:00:00Z", "needs_followup": False},
+    )
+    assert future.status_code == 422
+    assert future.json()["detail"][0]["loc"] == ["body", "posted_at"]
+
+
+def test_every_timeline_event_names_the_acting_key(client: TestClient, cases: list[int]) -> None:
+    case_id = cases[0]
+    client.patch(f"/api/v1/cases/{case_id}", json={"assignee": "anna", "priority": "high"})
+    reply = client.post(
+        f"/api/v1/cases/{case_id}/replies", json={"stage": "acknowledgement", "text": "Видим"}
+    ).json()
+    client.post(f"/api/v1/cases/{case_id}/replies/{reply['id']}/approve")
+    client.post(f"/api/v1/cases/{case_id}/dismiss", json={"reason": "spam"})
+    timeline = client.get(f"/api/v1/cases/{case_id}").json()["timeline"]
+    acted = {e["kind"]: e["actor"] for e in timeline if e["kind"] != "opened"}
+    assert acted == {
+        "assigned": "test admin",
+        "priority_changed": "test admin",
+        "reply_drafted": "test admin",
+        "reply_approved": "test admin",
+        "dismissed": "test admin",
+    }

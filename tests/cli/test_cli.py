@@ -230,10 +230,22 @@ def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> No
     assert (case_id, brand, state, sla, priority) == ("#1", "Acme", "new", "on_track", "normal")
     assert due == (published + timedelta(hours=24)).isoformat()
     assert run(tmp_path, "cases", "check", db_url=db_url).stdout.strip() == (
-        "1 SLA changes, 0 alerts sent"
+        "0 mentions triaged, 1 SLA changes, 0 alerts sent"
     )  # one hour left: at risk
     assert run(tmp_path, "cases", "list", "--sla", "at_risk", db_url=db_url).stdout.startswith(
         "#1\tAcme\tnew"
     )
+    # a negative labelled by a worker that died before triage: cron triages it
+    with Session(engine) as session:
+        late, _ = upsert_mention(
+            session,
+            session.merge(source),
+            MentionData(external_id="y", text="Ужасно", author="Олег", published_at=published),
+            now=published,
+        )
+        late.sentiment_label = "negative"
+        session.commit()
+    assert run(tmp_path, "cases", "check", db_url=db_url).stdout.startswith("1 mentions triaged")
+    assert len(run(tmp_path, "cases", "list", db_url=db_url).stdout.splitlines()) == 2
     unknown = run(tmp_path, "cases", "list", "--brand", "Nope", db_url=db_url)
     assert (unknown.returncode, unknown.stderr.strip()) == (1, "error: brand 'Nope' not found")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ class Page:
     body: bytes | str = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+    delay: float = 0.0  # seconds before answering: a slow site
 
 
 class Site:
@@ -49,6 +51,7 @@ def serve(site: Site) -> Iterator[Site]:
         def do_GET(self) -> None:
             site.requests.append(self.path)
             page = site.pages.get(self.path) or Page("not found", 404)
+            time.sleep(page.delay)
             body = page.body.encode("utf-8") if isinstance(page.body, str) else page.body
             self.send_response(page.status)
             for name, value in page.headers.items():

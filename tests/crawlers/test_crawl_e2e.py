@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from crawlers.scheduler import CrawlScheduler
 from models import CrawlRun, CrawlStatus, Mention
 from tests.crawlers.site import Site, serve
 from tests.utils.factories import make_brand, make_source
@@ -443,3 +446,42 @@ def test_crawl_due_runs_only_what_the_schedule_says(
     assert first.stdout.startswith("reviews: ok — 1 new")
     # The source's schedule is 15m: nothing is due a moment later.
     assert crawl(tmp_path, db_url, "--due").stdout.strip() == "nothing to crawl"
+
+
+def test_a_crawl_killed_with_sigkill_is_recovered_and_its_source_crawls_again(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    review_site(site, pages=3)
+    site.pages["/reviews?page=2"].delay = 30  # the crawl is busy here when it is killed
+    add_source(engine, "reviews", site.url("/reviews"))  # every 15 min
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
+    env.update(SVETOFOR_DATABASE_URL=db_url, SVETOFOR_DATA_DIR=str(tmp_path / "var"))
+    child = subprocess.Popen(
+        [SVETOFOR, "crawl", *FAST, "reviews"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "/reviews?page=2" not in site.requests and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert last_run(engine).status == CrawlStatus.running
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    dispatched: list[str] = []
+
+    class Recorder:
+        def dispatch(self, source_name: str) -> None:
+            dispatched.append(source_name)
+
+        def busy(self) -> set[str]:
+            return set()
+
+    # the next scheduler tick (every 10 s in the service), not when the schedule comes round
+    assert CrawlScheduler(engine, Recorder()).run_due() == ["reviews"]
+    dead = last_run(engine)
+    assert dead.status == CrawlStatus.failed
+    assert dead.error_summary == f"interrupted: worker {dead.worker} is gone"
+    site.pages["/reviews?page=2"].delay = 0
+    again = crawl(tmp_path, db_url, "reviews")
+    assert again.returncode == 0, again.stderr
+    assert len(stored(engine)) == 9  # nothing lost, nothing doubled

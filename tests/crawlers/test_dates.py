@@ -127,3 +127,12 @@ def test_aware_and_naive_datetimes() -> None:
 def test_long_raw_is_cut_for_storage() -> None:
     parsed = parse_published("x" * 500, tz="UTC", now=NOW)
     assert parsed.at is None and parsed.raw == "x" * 200
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00Z", "1950-01-01", "9999-12-31T23:59:59Z", "253402300799"]
+)
+def test_impossible_dates_are_unknown_not_stored(value: str) -> None:
+    # Go's zero time, a 32-bit-breaking 1950, a generator's 9999: the raw text is kept
+    parsed = parse_published(value, tz="UTC", now=NOW)
+    assert (parsed.at, parsed.precision, parsed.raw) == (None, None, value)

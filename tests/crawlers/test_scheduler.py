@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crawlers.runs import start_run
+from crawlers.runs import is_dead, start_run
 from crawlers.scheduler import CrawlScheduler, due_sources, is_due
 from models import CrawlRun, CrawlStatus
 from tests.utils.factories import make_brand, make_source
@@ -130,3 +130,31 @@ def test_scheduler_tick_survives_errors(engine: Engine) -> None:
 
     scheduler = CrawlScheduler(engine, Broken())
     assert scheduler.run_due() == []
+
+
+def test_a_run_on_another_host_is_dead_once_its_heartbeat_is_a_minute_old() -> None:
+    beating = CrawlRun(
+        source_id=1,
+        worker="other-host:12",
+        started_at=NOW - timedelta(hours=2),
+        heartbeat_at=NOW - timedelta(seconds=20),
+    )
+    assert not is_dead(beating, NOW)
+    silent = CrawlRun(
+        source_id=1,
+        worker="other-host:12",
+        started_at=NOW - timedelta(hours=2),
+        heartbeat_at=NOW - timedelta(seconds=61),
+    )
+    assert is_dead(silent, NOW)
+
+
+def test_a_dead_run_makes_its_source_due_at_once(engine: Engine) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session), "hourly", schedule="1h")
+        session.commit()
+        source_id = source.id
+    assert source_id is not None
+    start_run(engine, source_id, worker=f"{socket.gethostname()}:999999999")  # then killed
+    dispatcher = RecordingDispatcher()
+    assert CrawlScheduler(engine, dispatcher).run_due() == ["hourly"]

@@ -20,8 +20,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core.db import make_engine
 from desk.alerts.channels import EmailChannel, TelegramChannel, WebhookChannel
-from desk.alerts.delivery import MAX_ATTEMPTS, deliver_due
+from desk.alerts.delivery import CLAIM_LEASE, MAX_ATTEMPTS, claim, deliver_due
 from desk.alerts.outbox import enqueue
 from desk.alerts.policy import AlertPolicy
 from models import AlertDelivery, AlertKind, DeliveryStatus
@@ -122,10 +123,11 @@ def test_webhook_is_signed_json(engine: Engine, receiver: Receiver) -> None:
     assert deliver_due(engine, {"webhook": channel}, now=NOW) == 1
     [(path, headers, body)] = receiver.requests
     assert path == "/hooks/svetofor"
-    assert json.loads(body) == PAYLOAD
+    assert json.loads(body) == {**PAYLOAD, "event_id": "case:7:opened"}
     expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert headers["X-Svetofor-Signature"] == expected
     assert headers["X-Svetofor-Event"] == "new_case"
+    assert headers["X-Svetofor-Event-Id"] == "case:7:opened"  # receivers drop a repeat by it
     [delivery] = deliveries(engine)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.sent, 1)
 
@@ -197,10 +199,70 @@ def test_unreachable_receiver_gives_up_after_max_attempts(engine: Engine) -> Non
     [delivery] = deliveries(engine)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.failed, MAX_ATTEMPTS)
     assert delivery.last_error is not None and delivery.last_error.startswith("webhook: Connect")
-    assert delivery.payload == PAYLOAD  # kept for the log and a manual resend
+    assert delivery.payload == {**PAYLOAD, "event_id": "case:7:opened"}  # kept for a resend
 
 
 def test_the_same_event_is_queued_once_per_channel(engine: Engine) -> None:
     queue(engine, ("webhook", "email"))
     queue(engine, ("webhook", "email"))
     assert sorted(d.channel for d in deliveries(engine)) == ["email", "webhook"]
+
+
+def test_two_delivery_loops_racing_send_each_event_once(
+    db_url: str, engine: Engine, receiver: Receiver
+) -> None:
+    # a second instance, or `svetofor cases check` from cron beside the service
+    for n in range(30):
+        queue(engine, ("webhook",), key=f"case:{n}:opened")
+    channel = WebhookChannel(receiver.url + "/hook", secret="s")
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def loop() -> None:
+        own = make_engine(db_url)  # its own connections, as another process has
+        start.wait()
+        sent.append(deliver_due(own, {"webhook": channel}, now=NOW))
+        own.dispose()
+
+    loops = [threading.Thread(target=loop) for _ in range(2)]
+    for thread in loops:
+        thread.start()
+    for thread in loops:
+        thread.join(timeout=60)
+    event_ids = [json.loads(body)["event_id"] for _, _, body in receiver.requests]
+    assert sorted(event_ids) == sorted(f"case:{n}:opened" for n in range(30))  # once each
+    assert sum(sent) == 30
+    assert {d.status for d in deliveries(engine)} == {DeliveryStatus.sent}
+
+
+class Exploding:
+    name = "webhook"
+
+    def send(self, payload: dict[str, object]) -> None:
+        raise KeyError("a bug in the channel")
+
+
+def test_an_unexpected_exception_counts_as_an_attempt_and_gives_up(engine: Engine) -> None:
+    queue(engine, ("webhook",))
+    moment = NOW
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert deliver_due(engine, {"webhook": Exploding()}, now=moment) == 0
+        [delivery] = deliveries(engine)
+        assert delivery.attempts == attempt  # counted, not retried every tick forever
+        assert delivery.last_error == "KeyError: 'a bug in the channel'"
+        moment = delivery.next_attempt_at
+    assert delivery.status == DeliveryStatus.failed
+    assert deliver_due(engine, {"webhook": Exploding()}, now=moment + timedelta(days=1)) == 0
+    assert deliveries(engine)[0].attempts == MAX_ATTEMPTS
+
+
+def test_a_claim_left_by_a_dead_process_is_sent_after_its_lease(
+    engine: Engine, receiver: Receiver
+) -> None:
+    queue(engine, ("webhook",))
+    [delivery] = deliveries(engine)
+    assert claim(engine, delivery.id, NOW)  # ...and the process dies before sending
+    channel = WebhookChannel(receiver.url + "/hook", secret="s")
+    assert deliver_due(engine, {"webhook": channel}, now=NOW) == 0  # still claimed
+    assert deliver_due(engine, {"webhook": channel}, now=NOW + CLAIM_LEASE * 2) == 1
+    assert len(receiver.requests) == 1

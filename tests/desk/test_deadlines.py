@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.calendar import BusinessHours
-from desk.deadlines import first_reply_deadline
+from desk.deadlines import approximate_margin, first_reply_deadline
 from models.mention import Precision
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -140,16 +140,57 @@ def test_approximate_months_ago() -> None:
     assert result.breached_on_discovery
 
 
-def test_day_precision_counts_from_the_start_of_that_day() -> None:
+def test_day_precision_counts_from_the_end_of_that_day_or_discovery() -> None:
+    # "22 ноября" could be any hour of it: the kinder reading is its end, but never later than
+    # the moment we found it
     start_of_day = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # 22 Nov 00:00 in Moscow
-    result = deadline(
+    found_that_day = deadline(
         start_of_day,
         precision=Precision.day,
         raw="22 ноября 2026",
         discovered=datetime(2026, 11, 22, 15, 0, tzinfo=UTC),
     )
-    assert result.due_at == datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
-    assert result.note == "publication day only: counted from its start"
+    assert found_that_day.start == datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+    assert found_that_day.due_at == datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    assert found_that_day.note == "publication day only: counted from the end of that day"
+    assert not found_that_day.breached_on_discovery
+    found_next_day = deadline(
+        start_of_day,
+        precision=Precision.day,
+        raw="вчера",
+        discovered=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+    )
+    assert found_next_day.start == datetime(2026, 11, 22, 21, 0, tzinfo=UTC)  # 23 Nov 00:00 MSK
+    assert found_next_day.due_at == datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+    assert not found_next_day.breached_on_discovery
+
+
+@pytest.mark.parametrize(
+    ("raw", "margin"),
+    [
+        ("2 часа назад", timedelta(hours=1)),
+        ("5 ч назад", timedelta(hours=1)),
+        ("5h ago", timedelta(hours=1)),
+        ("полчаса назад", timedelta(minutes=30)),
+        ("10 мин назад", timedelta(minutes=1)),
+        ("3 weeks ago", timedelta(weeks=1)),
+        ("вчера в 14:00", timedelta(days=1)),
+        ("когда-то", timedelta(days=1)),
+    ],
+)
+def test_the_margin_reads_the_units_the_date_parser_reads(raw: str, margin: timedelta) -> None:
+    assert approximate_margin(raw) == margin
+
+
+def test_an_approximate_hours_review_found_at_once_is_not_opened_late() -> None:
+    # "5 ч назад" found now: 5 to 6 hours old, well inside a 24-hour deadline
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    for raw in ("5 ч назад", "5h ago", "полчаса назад"):
+        result = deadline(
+            now - timedelta(hours=5), precision=Precision.approximate, raw=raw, discovered=now
+        )
+        assert not result.breached_on_discovery, raw
+        assert result.due_at >= now + timedelta(hours=18), raw
 
 
 def test_unknown_time_counts_from_discovery_and_says_so() -> None:

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from core.errors import Conflict
+from core.errors import Conflict, Invalid
 from desk.alerts.delivery import maybe_digest
 from desk.alerts.policy import AlertPolicy, QuietHours
 from desk.cases import close, dismiss
 from desk.checker import check_deadlines
-from desk.replies import approve, draft, mark_posted
+from desk.replies import approve, draft, edit, mark_posted
 from desk.triage import triage
 from models import (
     AlertDelivery,
@@ -23,6 +23,7 @@ from models import (
     Mention,
     Precision,
     ReplyStage,
+    ReplyTemplate,
     Sla,
 )
 from services.mention_store import MentionData, upsert_mention
@@ -127,6 +128,16 @@ def test_full_staged_flow(engine: Engine) -> None:
 
         resolution = draft(session, case, ReplyStage.resolution, now=promised + timedelta(hours=6))
         assert "[что мы выяснили]" in resolution.text  # for the SMM team to fill in
+        with pytest.raises(Invalid, match=r"fill in the placeholders .*\[что мы выяснили\]"):
+            mark_posted(session, case, resolution, url=None, now=promised + timedelta(hours=7))
+        with pytest.raises(Invalid, match="fill in the placeholders"):
+            approve(session, case, resolution, "lead")
+        filled = resolution.text.replace("[что мы выяснили]", "курьер перепутал адрес").replace(
+            "[что мы изменили]", "теперь адрес подтверждают по телефону"
+        )
+        edit(
+            session, case, resolution, filled, "anna", now=promised + timedelta(hours=6, minutes=30)
+        )
         mark_posted(session, case, resolution, url=None, now=promised + timedelta(hours=7))
         assert case.state == CaseState.resolved
         assert case.resolution_sla == Sla.missed
@@ -141,6 +152,7 @@ def test_full_staged_flow(engine: Engine) -> None:
             "sla_changed",
             "sla_changed",
             "reply_drafted",
+            "reply_edited",
             "reply_posted",
             "closed",
         ]
@@ -154,12 +166,14 @@ def test_a_slow_fix_needs_a_promised_date(engine: Engine) -> None:
         ack = draft(session, case, ReplyStage.acknowledgement, text="Разбираемся")
         with pytest.raises(ValueError, match="promised_at is required"):
             mark_posted(session, case, ack, url=None, now=PUBLISHED + timedelta(hours=1))
-        # A quick fix needs none: the brand's default resolution window applies.
-        mark_posted(
-            session, case, ack, url=None, needs_followup=False, now=PUBLISHED + timedelta(hours=1)
-        )
-        assert case.resolution_due_at == PUBLISHED + timedelta(hours=1, days=3)
-        assert not case.resolution_promised
+        # Fixed at once ("resolved at once, no second reply needed"): the case is resolved,
+        # no resolution deadline is left to breach.
+        answered = PUBLISHED + timedelta(hours=1)
+        mark_posted(session, case, ack, url=None, needs_followup=False, now=answered)
+        assert case.state == CaseState.resolved
+        assert (case.resolved_at, case.resolution_due_at) == (answered, answered)
+        assert (case.first_reply_sla, case.resolution_sla) == (Sla.met, Sla.met)
+        assert check_deadlines(session, POLICY, now=answered + timedelta(days=30)) == 0
 
 
 def test_late_discovery_opens_breached_and_alerts_breach_at_once(engine: Engine) -> None:
@@ -308,3 +322,32 @@ def test_a_platform_adapter_posts_and_its_url_is_kept(engine: Engine) -> None:
         )
         assert publisher.posted == [("m1", "Исправили")]
         assert reply.posted_url == "https://platform.example/answers/1"
+
+
+def test_an_english_review_on_a_russian_feed_gets_the_english_template(engine: Engine) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session))
+        mention, _ = upsert_mention(
+            session,
+            source,
+            MentionData(
+                external_id="en1",
+                text="The courier was two hours late and the soup was cold",
+                author="John",
+                lang="ru",  # what the feed says for every item
+                published_at=PUBLISHED,
+            ),
+            now=PUBLISHED,
+        )
+        mention.sentiment_label = "negative"
+        case = triage(session, mention, POLICY, now=PUBLISHED)
+        assert case is not None
+        assert mention.lang == "en"
+        reply = draft(session, case, ReplyStage.acknowledgement, now=PUBLISHED)
+        template = session.get(ReplyTemplate, reply.template_id)
+        assert template is not None and template.name == "default-acknowledgement-en"
+        assert reply.text.startswith("John")
+        short, _ = upsert_mention(
+            session, source, MentionData(external_id="ok", text="ok", lang="ru"), now=PUBLISHED
+        )
+        assert short.lang == "ru"  # two letters say nothing: the source's language stays

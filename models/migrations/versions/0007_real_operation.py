@@ -1,0 +1,73 @@
+"""real operation: alert window, triage once per content version, labelling set-aside,
+claimed alert deliveries, crawl heartbeats, one open case per mention, 64-bit discovery lag
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import models.types
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OPEN_CASE_SQL = "state IN ('new', 'acknowledged', 'resolved')"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("brand", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("alert_window", sa.Integer(), nullable=False, server_default="7")
+        )
+    with op.batch_alter_table("mention", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("triaged_version", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("label_attempts", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("label_error", sa.Text(), nullable=True))
+    # Every mention labelled so far has been triaged for its current text.
+    op.execute("UPDATE mention SET triaged_version = version WHERE sentiment_label IS NOT NULL")
+    with op.batch_alter_table("alert_delivery", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("claimed_until", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("crawl_run", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("heartbeat_at", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.alter_column(
+            "discovery_lag_seconds", existing_type=sa.Integer(), type_=sa.BigInteger()
+        )
+        batch_op.create_index(
+            "uq_case_open_mention",
+            ["mention_id"],
+            unique=True,
+            sqlite_where=sa.text(OPEN_CASE_SQL),
+            postgresql_where=sa.text(OPEN_CASE_SQL),
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.drop_index("uq_case_open_mention")
+        batch_op.alter_column(
+            "discovery_lag_seconds", existing_type=sa.BigInteger(), type_=sa.Integer()
+        )
+    with op.batch_alter_table("crawl_run", schema=None) as batch_op:
+        batch_op.drop_column("heartbeat_at")
+    with op.batch_alter_table("alert_delivery", schema=None) as batch_op:
+        batch_op.drop_column("claimed_until")
+    with op.batch_alter_table("mention", schema=None) as batch_op:
+        batch_op.drop_column("label_error")
+        batch_op.drop_column("label_attempts")
+        batch_op.drop_column("triaged_version")
+    with op.batch_alter_table("brand", schema=None) as batch_op:
+        batch_op.drop_column("alert_window")
