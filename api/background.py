@@ -63,7 +63,7 @@ def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundSched
         engine,
         lambda: load_configured_classifier(settings),
         on_classified=lambda session, mention: desk.triage(session, mention),
-        on_batch_done=desk.deliver_now,
+        on_batch_done=desk.deliver_now if settings.alert_at_once else None,
     )
     _every(scheduler, labels.tick, settings.classify_tick)
     scheduler.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -41,3 +41,8 @@ def get_sentiment_classifier(settings: SettingsDep) -> SentimentClassifier:
 
 
 ClassifierDep = Annotated[SentimentClassifier, Depends(get_sentiment_classifier)]
+
+
+# Row ids are 64-bit integers in the database: a larger id in a path is a 422, not a crash.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -21,7 +21,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Invalid)
     async def _invalid(_request: Request, exc: Invalid) -> JSONResponse:
-        location = ["body", exc.field] if exc.field else ["body"]
+        location = [exc.where, exc.field] if exc.field else [exc.where]
         detail = [{"loc": location, "msg": str(exc), "type": "value_error"}]
         return JSONResponse(status_code=422, content={"detail": detail})
 

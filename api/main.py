@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from api.background import start_background_jobs, warm_classifier
 from api.dashboard import routes as dashboard
 from api.errors import install_error_handlers
+from api.guards import InputGuard
 from api.ratelimit import RateLimiter
 from api.routes import (
     alerts,
@@ -32,6 +33,7 @@ from api.routes import (
 from core.config import Settings, get_settings
 from core.db import check_connection, make_engine
 from core.timeutil import utcnow
+from models.problems import error_answers
 
 API_PREFIX = "/api/v1"
 DASHBOARD_STATIC = Path(dashboard.__file__).with_name("static")
@@ -84,9 +86,10 @@ def create_app(
         https_only=settings.environment == "production",
         max_age=12 * 3600,
     )
+    app.add_middleware(InputGuard)  # outermost: bad bytes never reach a handler
     app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_STATIC), name="static")
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=error_answers())
     api.include_router(health.router)
     api.include_router(brands.router)
     api.include_router(sources.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -25,6 +26,11 @@ class ModelSettings(Protocol):
     def model_precision(self) -> str: ...
 
 
+# One load at a time: two threads' first calls (the service's warm-up and its labelling
+# worker) must not import transformers concurrently or load the same model twice.
+_loading = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4)
 def _cached(
     model: str | None, models_dir: str, label_map: tuple[tuple[str, str], ...], precision: str
@@ -43,7 +49,8 @@ def get_classifier(
 ) -> SentimentClassifier:
     """The process-wide classifier for these settings (loaded on first call, then reused)."""
     key = tuple(sorted((label_map or {}).items()))
-    return _cached(None if model is None else str(model), str(models_dir), key, precision)
+    with _loading:
+        return _cached(None if model is None else str(model), str(models_dir), key, precision)
 
 
 def load_configured_classifier(settings: ModelSettings) -> SentimentClassifier:

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     # A source's first crawl that imports more older mentions (outside the brand's
     # alert_window) than this sends one summary alert; fewer are stored silently.
     alert_history_summary_min: int = Field(default=10, ge=0)
+    # Per channel: more alerts than this in a minute are bundled into one message per kind
+    # (0: never bundle).
+    alert_rate_per_minute: int = Field(default=10, ge=0)
+    # Send a new case's alert as soon as its labelling batch commits (else on the desk tick).
+    alert_at_once: bool = True
+    # Source health alerts: failed runs in a row that make a source "failing", and how many
+    # schedule periods without a finished crawl make it "silent".
+    alert_source_failing_runs: int = Field(default=3, ge=1)
+    alert_source_silent_factor: float = Field(default=3.0, gt=1)
 
     @field_validator("timezone", "alert_timezone")
     @classmethod

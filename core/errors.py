@@ -10,8 +10,10 @@ class Conflict(ValueError):
 
 
 class Invalid(ValueError):
-    """A value the request gave cannot be accepted; `field` names it (422, field-level)."""
+    """A value the request gave cannot be accepted (422, field-level): `field` names it and
+    `where` says where it was given ("body", "query" or "path")."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, where: str = "body") -> None:
         super().__init__(message)
         self.field = field
+        self.where = where

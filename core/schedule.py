@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -40,3 +40,16 @@ def parse_schedule(text: str, timezone: str = "UTC") -> Schedule:
         f"invalid schedule {text!r}: use an interval like 30s, 15m, 1h, 1d "
         "or a five-field cron expression"
     )
+
+
+def typical_gap(text: str, timezone: str = "UTC", now: datetime | None = None) -> timedelta:
+    """How long a schedule usually waits between two crawls (for a cron expression, the gap
+    between its next two firings)."""
+    parsed = parse_schedule(text, timezone)
+    if parsed.interval is not None:
+        return parsed.interval
+    assert parsed.cron is not None
+    trigger = CronTrigger.from_crontab(parsed.cron, timezone=timezone)
+    first = trigger.get_next_fire_time(None, now or datetime.now(UTC))
+    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
+    return second - first if first and second else timedelta(days=1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Invalid, NotFound
 from core.timeutil import utcnow
 from models import ReplyStage, ReplyTemplate, TemplateCreate, TemplateUpdate
 from services.catalog import brand_by_name
@@ -74,15 +74,17 @@ DEFAULT_TEMPLATES = (
 
 
 def template_variables(body: str) -> set[str]:
-    """The {names} a template uses; raise ValueError on unknown ones or broken braces."""
+    """The {names} a template uses; `Invalid` (the body field) on unknown ones or broken
+    braces."""
     try:
         names = {field for _, field, _, _ in string.Formatter().parse(body) if field is not None}
     except ValueError as exc:
-        raise ValueError(f"broken template: {exc}") from exc
+        raise Invalid(f"broken template: {exc}", "body") from exc
     unknown = sorted(n for n in names if n not in VARIABLES)
     if unknown or any(not n for n in names):
-        raise ValueError(
-            f"unknown variable(s) {', '.join(unknown) or '{}'}; use {', '.join(VARIABLES)}"
+        raise Invalid(
+            f"unknown variable(s) {', '.join(unknown) or '{}'}; use {', '.join(VARIABLES)}",
+            "body",
         )
     return names
 

@@ -14,10 +14,18 @@ from desk.alerts.delivery import deliver_due, maybe_digest
 from desk.alerts.setup import channels_from_settings, policy_from_settings
 from desk.checker import check_deadlines
 from desk.history import summarize_history_imports
+from desk.source_health import HealthRules, check_source_health
 from desk.triage import triage
 from models import Mention
 
 logger = logging.getLogger(__name__)
+
+
+def health_rules_from_settings(settings: Settings) -> HealthRules:
+    return HealthRules(
+        failing_runs=settings.alert_source_failing_runs,
+        silent_factor=settings.alert_source_silent_factor,
+    )
 
 
 class DeskWorker:
@@ -34,7 +42,9 @@ class DeskWorker:
     def deliver_now(self) -> None:
         """Send what is due at once (a new case's alert), without waiting for the tick."""
         try:
-            deliver_due(self.engine, self.channels)
+            deliver_due(
+                self.engine, self.channels, rate_per_minute=self.settings.alert_rate_per_minute
+            )
         except Exception:
             logger.exception("alert delivery failed")
 
@@ -49,6 +59,9 @@ class DeskWorker:
                     self.settings.alert_digest_time,
                     self.settings.alert_timezone,
                 )
+                check_source_health(
+                    session, self.policy, health_rules_from_settings(self.settings), utcnow()
+                )
                 summarize_history_imports(
                     session,
                     self.policy,
@@ -56,6 +69,8 @@ class DeskWorker:
                     now=utcnow(),
                     dashboard_url=self.settings.public_url,
                 )
-            deliver_due(self.engine, self.channels)
+            deliver_due(
+                self.engine, self.channels, rate_per_minute=self.settings.alert_rate_per_minute
+            )
         except Exception:
             logger.exception("desk tick failed")

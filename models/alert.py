@@ -18,6 +18,7 @@ class AlertKind(StrEnum):
     at_risk = "at_risk"
     breached = "breached"
     digest = "digest"
+    source_health = "source_health"  # a source started or stopped failing
     history_import = "history_import"  # a site's archive stored: one summary, no cases
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from core.calendar import BusinessHours
 from core.timeutil import utcnow
-from models.types import JSONType, UTCDateTime
+from models.types import JSONType, UTCDateTime, refuse_null
 
 
 def clean_terms(values: list[str]) -> list[str]:
@@ -104,6 +104,16 @@ class BrandUpdate(SQLModel):
 
     _hours = field_validator("business_hours")(lambda v: check_business_hours(v))
     _rules = field_validator("case_rules")(lambda v: None if v is None else check_case_rules(v))
+    _not_null = field_validator(
+        "name",
+        "keywords",
+        "exclude",
+        "response_hours",
+        "case_rules",
+        "resolution_days",
+        "at_risk_hours",
+        "alert_window",
+    )(refuse_null)
 
     @field_validator("keywords", "exclude")
     @classmethod

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import field_validator
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
@@ -14,6 +16,14 @@ from sqlmodel import Field, SQLModel
 from core.labels import LABELS
 from core.timeutil import as_utc, publication_problem, utcnow
 from models.types import EnumText, JSONType, UTCDateTime
+
+MAX_RAW_CHARS = 64_000  # the source's own record, kept for debugging: not a file store
+
+
+def is_web_url(value: str) -> bool:
+    """A link a browser may open from our pages: http or https, with a host."""
+    parts = urlsplit(value.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 class Precision(StrEnum):
@@ -125,9 +135,25 @@ class MentionIngest(MentionContent):
 
     source: str = Field(min_length=1, max_length=200)
     external_id: str = Field(min_length=1, max_length=512)
+    title: str | None = Field(default=None, max_length=2_000)
     text: str = Field(min_length=1, max_length=100_000)
+    business_reply: str | None = Field(default=None, max_length=20_000)
     published_raw: str | None = Field(default=None, max_length=200)
     raw: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("url", "author_url")
+    @classmethod
+    def _web_links(cls, value: str | None) -> str | None:
+        if value is not None and not is_web_url(value):
+            raise ValueError("only http:// and https:// links are accepted")
+        return value
+
+    @field_validator("raw")
+    @classmethod
+    def _raw_size(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_RAW_CHARS:
+            raise ValueError(f"raw must be at most {MAX_RAW_CHARS} characters as JSON")
+        return value
 
     @field_validator("published_at")
     @classmethod

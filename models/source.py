@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from core.schedule import parse_schedule
 from core.timeutil import utcnow
-from models.types import JSONType, UTCDateTime
+from models.types import JSONType, UTCDateTime, refuse_null
 
 SOURCE_KINDS = ("feed", "telegram", "reddit", "html", "json")
 
@@ -32,6 +32,10 @@ class Source(SourceBase, table=True):
     brand_id: int = Field(foreign_key="brand.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # ok | blocked | failing | silent (desk.source_health), since when and why
+    health: str = Field(default="ok", max_length=16)
+    health_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    health_reason: str | None = Field(default=None, max_length=500)
 
 
 def _check_kind(value: str) -> str:
@@ -84,6 +88,10 @@ class SourceUpdate(SQLModel):
     enabled: bool | None = None
     brand: str | None = None
 
+    _not_null = field_validator(
+        "name", "kind", "url", "options", "schedule", "timezone", "enabled", "brand"
+    )(refuse_null)
+
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str | None) -> str | None:
@@ -110,3 +118,6 @@ class SourcePublic(SourceBase):
     brand: str
     created_at: datetime
     updated_at: datetime
+    health: str = "ok"
+    health_since: datetime | None = None
+    health_reason: str | None = None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationInfo
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -66,3 +67,11 @@ class EnumText(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         return None if value is None else self.enum(value)
+
+
+def refuse_null(value: Any, info: ValidationInfo) -> Any:
+    """For PATCH bodies: leaving a field out keeps it, but `null` cannot clear a column that
+    must have a value (a 422 naming the field, not a database error)."""
+    if value is None:
+        raise ValueError(f"{info.field_name} cannot be null: leave it out to keep it")
+    return value

@@ -16,6 +16,7 @@ from models import (
     BrandUpdate,
     CrawlRun,
     Mention,
+    ReplyTemplate,
     Source,
     SourceCreate,
     SourcePublic,
@@ -81,6 +82,11 @@ def delete_brand(session: Session, brand: Brand) -> None:
     sources = session.exec(select(func.count()).where(Source.brand_id == brand.id)).one()
     if sources:
         raise Conflict(f"brand {brand.name!r} still has {sources} source(s); delete them first")
+    templates = session.exec(select(func.count()).where(ReplyTemplate.brand_id == brand.id)).one()
+    if templates:
+        raise Conflict(
+            f"brand {brand.name!r} still has {templates} reply template(s); delete them first"
+        )
     session.delete(brand)
     session.flush()
 

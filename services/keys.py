@@ -6,9 +6,9 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from core.timeutil import utcnow
 from models import ApiKey, Role
 
@@ -42,9 +42,16 @@ def revoke(session: Session, key_id: int, now: datetime | None = None) -> ApiKey
     if key is None:
         raise NotFound(f"key {key_id} not found")
     if key.revoked_at is None:
+        if key.role == Role.admin and _live_admins(session) <= 1:
+            raise Conflict("this is the last admin key: create another admin key first")
         key.revoked_at = now or utcnow()
         session.add(key)
     return key
+
+
+def _live_admins(session: Session) -> int:
+    query = select(func.count()).where(ApiKey.role == Role.admin, col(ApiKey.revoked_at).is_(None))
+    return int(session.exec(query).one())
 
 
 def list_keys(session: Session) -> list[ApiKey]:

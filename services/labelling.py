@@ -52,6 +52,10 @@ def mention_text(mention: Mention) -> str:
     return "\n".join(part for part in (mention.title, mention.text) if part)
 
 
+# What this process's labelling worker knows about its model, for `/healthz`.
+MODEL_STATUS: dict[str, Any] = {"loaded": False, "error": None}
+
+
 class ClassificationWorker:
     """Each pass takes up to `limit` mentions that have no label, a label from another model
     version, or a label no triage has seen yet; classifies them in batches and stores label,
@@ -103,6 +107,7 @@ class ClassificationWorker:
             self._classifier = self.load_classifier()
         except Exception as exc:
             self.load_error = str(exc)
+            MODEL_STATUS.update(loaded=False, error=self.load_error)
             logger.error(
                 "sentiment model unavailable (retrying in %d s); rated mentions still open "
                 "cases: %s",
@@ -114,6 +119,7 @@ class ClassificationWorker:
         if self._load_failed_at is not None:
             logger.info("sentiment model loaded after earlier failures")
         self.load_error = None
+        MODEL_STATUS.update(loaded=True, error=None)
         return True
 
     def pending(self, session: Session, version: str) -> list[Mention]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, tuple_
 from sqlmodel import Session, col, select
 
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
 from models import Brand, Mention, MentionPublic, MentionRevision, SentimentPublic, Source
 from models.types import UTCDateTime
 
@@ -53,7 +53,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
             raise ValueError("naive time")
         return moment, int(payload["id"])
     except (binascii.Error, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError("invalid cursor") from exc
+        raise Invalid("invalid cursor", "cursor", "query") from exc
 
 
 @dataclass

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from core.language import detect_language
 from core.timeutil import publication_problem, utcnow
 from models import Mention, MentionRevision, Precision, Source
+from models.mention import is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +154,19 @@ def _language(data: MentionData) -> str | None:
     return detect_language("\n".join(filter(None, (data.title, data.text))), data.lang)
 
 
+def _web_links_only(data: MentionData) -> MentionData:
+    """`javascript:` and other schemes are dropped: only http(s) links reach our pages."""
+    url = data.url if data.url and is_web_url(data.url) else None
+    author_url = data.author_url if data.author_url and is_web_url(data.author_url) else None
+    if (url, author_url) == (data.url, data.author_url):
+        return data
+    logger.warning("mention %s: a non-http(s) link was dropped", data.external_id)
+    return replace(data, url=url, author_url=author_url)
+
+
 def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
     assert source.id is not None
-    data = _bound_publication(data, now)
+    data = _web_links_only(_bound_publication(data, now))
     precision = data.published_precision
     if data.published_at is not None and precision is None:
         precision = Precision.exact
@@ -184,6 +195,7 @@ def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
 
 def _update(session: Session, mention: Mention, data: MentionData, now: datetime) -> Outcome:
     assert mention.id is not None
+    data = _web_links_only(data)
     outcome = Outcome.unchanged
     new_hash = content_hash(data.title, data.text, data.rating)
     if new_hash != mention.content_hash:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import SmmRole
-from api.deps import SessionDep
+from api.deps import MAX_ROW_ID, SessionDep
 from desk.queries import alert_log as read_alert_log
 from models import AlertDeliveryPublic, DeliveryStatus
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/alerts", tags=["alerts"], dependencies=[SmmRole])
 def alert_log(
     session: SessionDep,
     status: DeliveryStatus | None = None,
-    case_id: int | None = None,
+    case_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertDeliveryPublic]:
     """Newest first: what was sent where, what is waiting, what failed and why."""

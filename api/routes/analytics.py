@@ -6,12 +6,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from analytics.sentiment import SentimentQuery, by_source, sentiment_report, sha
 from analytics.terms import negative_terms
 from api.auth import AnyRole
 from api.deps import SessionDep, SettingsDep
+from core.errors import Invalid
 from core.timeutil import utcnow
 from models import (
     Brand,
@@ -35,6 +36,9 @@ from services.catalog import brand_by_name, source_by_name
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[AnyRole])
 
 MAX_BUCKETS = 1_100
+# Reports cover this span at most: the previous period of a report must stay a real date.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 DEFAULT_DAYS = 30
 
 
@@ -43,9 +47,7 @@ def _zone(tz: str | None, default: str) -> str:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown time zone {zone!r}"
-        ) from exc
+        raise Invalid(f"unknown time zone {zone!r}", "tz", "query") from exc
     return zone
 
 
@@ -57,8 +59,13 @@ def _range(since: datetime | None, until: datetime | None, zone: str) -> tuple[d
 
     until = aware(until) if until else utcnow()
     since = aware(since) if since else until - timedelta(days=DEFAULT_DAYS)
+    for name, moment in (("from", since), ("to", until)):
+        if not EARLIEST <= moment <= LATEST:
+            raise Invalid(
+                f"'{name}' must be between {EARLIEST.year} and {LATEST.year}", name, "query"
+            )
     if since >= until:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "'from' must be before 'to'")
+        raise Invalid("'from' must be before 'to'", "from", "query")
     return since, until
 
 
@@ -152,9 +159,8 @@ def sentiment(
     in `tz` (default SVETOFOR_TIMEZONE); weeks start on Monday.
     """
     if len(make_buckets(window.since, window.until, interval, window.zone).labels) > MAX_BUCKETS:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"more than {MAX_BUCKETS} buckets: use a longer interval",
+        raise Invalid(
+            f"more than {MAX_BUCKETS} buckets: use a longer interval", "interval", "query"
         )
     report = sentiment_report(
         session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.auth import AdminRole, AnyRole
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from models import BrandCreate, BrandPublic, BrandUpdate
 from services import catalog
 
@@ -25,12 +25,12 @@ def create_brand(body: BrandCreate, session: SessionDep) -> BrandPublic:
 
 
 @router.get("/{brand_id}", response_model=BrandPublic, dependencies=[AnyRole])
-def read_brand(brand_id: int, session: SessionDep) -> BrandPublic:
+def read_brand(brand_id: RowId, session: SessionDep) -> BrandPublic:
     return catalog.brand_public(catalog.get_brand(session, brand_id))
 
 
 @router.patch("/{brand_id}", response_model=BrandPublic, dependencies=[AdminRole])
-def update_brand(brand_id: int, body: BrandUpdate, session: SessionDep) -> BrandPublic:
+def update_brand(brand_id: RowId, body: BrandUpdate, session: SessionDep) -> BrandPublic:
     brand = catalog.update_brand(session, catalog.get_brand(session, brand_id), body)
     return catalog.brand_public(brand)
 
@@ -41,5 +41,5 @@ def update_brand(brand_id: int, body: BrandUpdate, session: SessionDep) -> Brand
     response_model=None,
     dependencies=[AdminRole],
 )
-def delete_brand(brand_id: int, session: SessionDep) -> None:
+def delete_brand(brand_id: RowId, session: SessionDep) -> None:
     catalog.delete_brand(session, catalog.get_brand(session, brand_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.auth import CurrentKey, SmmRole, actor_name
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowId, SessionDep, SettingsDep
 from desk import cases as case_service
 from desk import replies as reply_service
 from desk.queries import (
@@ -47,7 +47,7 @@ def queue(
     assignee: str | None = None,
     due_before: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CasePublic]:
     """Cases sorted by the deadline that matters now (first reply, then resolution)."""
     filters = CaseFilter(
@@ -58,7 +58,7 @@ def queue(
 
 
 @router.get("/{case_id}", response_model=CaseDetail)
-def read_case(case_id: int, session: SessionDep) -> CaseDetail:
+def read_case(case_id: RowId, session: SessionDep) -> CaseDetail:
     case = get_case(session, case_id)
     return CaseDetail(
         case=case_public(session, case=case),
@@ -73,7 +73,9 @@ def read_case(case_id: int, session: SessionDep) -> CaseDetail:
 
 
 @router.patch("/{case_id}", response_model=CasePublic)
-def update_case(case_id: int, body: CaseUpdate, session: SessionDep, key: CurrentKey) -> CasePublic:
+def update_case(
+    case_id: RowId, body: CaseUpdate, session: SessionDep, key: CurrentKey
+) -> CasePublic:
     case = get_case(session, case_id)
     changes = body.model_dump(exclude_unset=True)
     if "assignee" in changes:
@@ -85,7 +87,7 @@ def update_case(case_id: int, body: CaseUpdate, session: SessionDep, key: Curren
 
 @router.post("/{case_id}/dismiss", response_model=CasePublic)
 def dismiss_case(
-    case_id: int, body: CaseDismiss, session: SessionDep, key: CurrentKey
+    case_id: RowId, body: CaseDismiss, session: SessionDep, key: CurrentKey
 ) -> CasePublic:
     case = get_case(session, case_id)
     case = case_service.dismiss(session, case, body.reason, actor=actor_name(key))
@@ -93,14 +95,14 @@ def dismiss_case(
 
 
 @router.post("/{case_id}/close", response_model=CasePublic)
-def close_case(case_id: int, session: SessionDep, key: CurrentKey) -> CasePublic:
+def close_case(case_id: RowId, session: SessionDep, key: CurrentKey) -> CasePublic:
     case = case_service.close(session, get_case(session, case_id), actor=actor_name(key))
     return case_public(session, case=case)
 
 
 @router.post("/{case_id}/replies", response_model=ReplyPublic, status_code=status.HTTP_201_CREATED)
 def draft_reply(
-    case_id: int, body: ReplyCreate, session: SessionDep, settings: SettingsDep, key: CurrentKey
+    case_id: RowId, body: ReplyCreate, session: SessionDep, settings: SettingsDep, key: CurrentKey
 ) -> ReplyPublic:
     """Draft a reply for a stage: `acknowledgement` (first) or `resolution` (second)."""
     case = get_case(session, case_id)
@@ -118,7 +120,9 @@ def draft_reply(
 
 
 @router.post("/{case_id}/replies/{reply_id}/approve", response_model=ReplyPublic)
-def approve_reply(case_id: int, reply_id: int, session: SessionDep, key: CurrentKey) -> ReplyPublic:
+def approve_reply(
+    case_id: RowId, reply_id: RowId, session: SessionDep, key: CurrentKey
+) -> ReplyPublic:
     case = get_case(session, case_id)
     reply = get_reply(session, case_id=case_id, reply_id=reply_id)
     approved = reply_service.approve(session, case, reply, actor=actor_name(key))
@@ -127,7 +131,7 @@ def approve_reply(case_id: int, reply_id: int, session: SessionDep, key: Current
 
 @router.post("/{case_id}/replies/{reply_id}/posted", response_model=ReplyPublic)
 def mark_posted(
-    case_id: int, reply_id: int, body: ReplyPosted, session: SessionDep, key: CurrentKey
+    case_id: RowId, reply_id: RowId, body: ReplyPosted, session: SessionDep, key: CurrentKey
 ) -> ReplyPublic:
     """Record that the reply is live on the platform (posting itself is manual for now)."""
     case = get_case(session, case_id)

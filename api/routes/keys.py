@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from api.auth import AdminRole
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from models import ApiKeyPublic, Role
 from services import keys
 
@@ -36,5 +36,5 @@ def create_key(body: KeyCreate, session: SessionDep) -> KeyCreated:
 
 
 @router.delete("/{key_id}", response_model=ApiKeyPublic)
-def revoke_key(key_id: int, session: SessionDep) -> ApiKeyPublic:
+def revoke_key(key_id: RowId, session: SessionDep) -> ApiKeyPublic:
     return ApiKeyPublic.model_validate(keys.revoke(session, key_id))

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth import AnyRole, SmmRole
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowId, SessionDep, SettingsDep
 from models import MentionIngest, MentionPage, MentionPublic, MentionRevisionPublic, SentimentLabel
 from services import catalog, mention_queries, mention_store
 from services.mention_queries import MentionFilter
@@ -45,25 +45,22 @@ def list_mentions(
         since=_aware(since, settings.timezone),
         until=_aware(until, settings.timezone),
     )
-    try:
-        rows, next_cursor = mention_queries.list_mentions(
-            session, filters=filters, cursor=cursor, limit=limit
-        )
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    rows, next_cursor = mention_queries.list_mentions(
+        session, filters=filters, cursor=cursor, limit=limit
+    )
     items = [mention_queries.mention_public(m, b, s) for m, b, s in rows]
     return MentionPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{mention_id}", response_model=MentionPublic, dependencies=[AnyRole])
-def read_mention(mention_id: int, session: SessionDep) -> MentionPublic:
+def read_mention(mention_id: RowId, session: SessionDep) -> MentionPublic:
     return mention_queries.mention_public(*mention_queries.get_mention(session, mention_id))
 
 
 @router.get(
     "/{mention_id}/revisions", response_model=list[MentionRevisionPublic], dependencies=[AnyRole]
 )
-def read_revisions(mention_id: int, session: SessionDep) -> list[MentionRevisionPublic]:
+def read_revisions(mention_id: RowId, session: SessionDep) -> list[MentionRevisionPublic]:
     """Earlier versions of an edited mention, oldest first."""
     mention_queries.get_mention(session, mention_id)
     return [

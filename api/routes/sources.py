@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.auth import AdminRole, AnyRole
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from models import SourceCreate, SourcePublic, SourceUpdate
 from services import catalog
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
 
-def _public(session: SessionDep, source_id: int) -> SourcePublic:
+def _public(session: SessionDep, source_id: RowId) -> SourcePublic:
     source = catalog.get_source(session, source_id)
     return catalog.source_public(source, catalog.get_brand(session, source.brand_id).name)
 
@@ -30,12 +30,12 @@ def create_source(body: SourceCreate, session: SessionDep) -> SourcePublic:
 
 
 @router.get("/{source_id}", response_model=SourcePublic, dependencies=[AnyRole])
-def read_source(source_id: int, session: SessionDep) -> SourcePublic:
+def read_source(source_id: RowId, session: SessionDep) -> SourcePublic:
     return _public(session, source_id)
 
 
 @router.patch("/{source_id}", response_model=SourcePublic, dependencies=[AdminRole])
-def update_source(source_id: int, body: SourceUpdate, session: SessionDep) -> SourcePublic:
+def update_source(source_id: RowId, body: SourceUpdate, session: SessionDep) -> SourcePublic:
     catalog.update_source(session, catalog.get_source(session, source_id), body)
     return _public(session, source_id)
 
@@ -46,5 +46,5 @@ def update_source(source_id: int, body: SourceUpdate, session: SessionDep) -> So
     response_model=None,
     dependencies=[AdminRole],
 )
-def delete_source(source_id: int, session: SessionDep) -> None:
+def delete_source(source_id: RowId, session: SessionDep) -> None:
     catalog.delete_source(session, catalog.get_source(session, source_id))

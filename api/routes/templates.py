@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
 from api.auth import SmmRole
-from api.deps import SessionDep
-from core.errors import Conflict
+from api.deps import RowId, SessionDep
 from desk import templates as service
 from models import ReplyStage, TemplateCreate, TemplatePublic, TemplateUpdate
 
@@ -20,28 +19,22 @@ def list_templates(session: SessionDep, stage: ReplyStage | None = None) -> list
 
 @router.post("", response_model=TemplatePublic, status_code=status.HTTP_201_CREATED)
 def create_template(body: TemplateCreate, session: SessionDep) -> TemplatePublic:
-    try:
-        return TemplatePublic.model_validate(service.create_template(session, body))
-    except ValueError as exc:
-        if not isinstance(exc, Conflict):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-        raise
+    return TemplatePublic.model_validate(service.create_template(session, body))
 
 
 @router.get("/{template_id}", response_model=TemplatePublic)
-def read_template(template_id: int, session: SessionDep) -> TemplatePublic:
+def read_template(template_id: RowId, session: SessionDep) -> TemplatePublic:
     return TemplatePublic.model_validate(service.get_template(session, template_id))
 
 
 @router.patch("/{template_id}", response_model=TemplatePublic)
-def update_template(template_id: int, body: TemplateUpdate, session: SessionDep) -> TemplatePublic:
+def update_template(
+    template_id: RowId, body: TemplateUpdate, session: SessionDep
+) -> TemplatePublic:
     template = service.get_template(session, template_id)
-    try:
-        return TemplatePublic.model_validate(service.update_template(session, template, body))
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return TemplatePublic.model_validate(service.update_template(session, template, body))
 
 
 @router.delete("/{template_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
-def delete_template(template_id: int, session: SessionDep) -> None:
+def delete_template(template_id: RowId, session: SessionDep) -> None:
     service.delete_template(session, service.get_template(session, template_id))

@@ -40,7 +40,14 @@ def summary_text(payload: dict[str, Any]) -> str:
             for a in payload.get("held", [])
         ]
         return "\n".join(lines)
-    if payload.get("text") and payload.get("event") == "history_import":
+    if payload.get("event") == "bundle":
+        items = payload.get("items", [])
+        lines = [f"Svetofor: {payload.get('count')} {payload.get('kind')} alerts at once"]
+        lines += [f"• {summary_text(item).splitlines()[0]}" for item in items[:20]]
+        if len(items) > 20:
+            lines.append(f"… and {len(items) - 20} more")
+        return "\n".join(lines)
+    if payload.get("text") and payload.get("event") in ("history_import", "source_health"):
         return f"Svetofor — {payload.get('brand')}: {payload['text']}\n{payload.get('dashboard')}"
     titles = {"new_case": "New case", "at_risk": "Deadline at risk", "breached": "Deadline missed"}
     mention = payload.get("mention") or {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -70,19 +71,23 @@ def deliver_due(
     now: datetime | None = None,
     *,
     case_ids: Collection[int] | None = None,
+    rate_per_minute: int = 0,
 ) -> int:
     """Send every pending delivery that is due (only those of `case_ids` when given); return
-    how many were sent.
+    how many deliveries went out.
 
     Each row is claimed before it is sent, so two processes (a second instance, cron beside
     the service) never send one event twice. Every attempt counts, whatever the channel
     raised; after `MAX_ATTEMPTS` the delivery is given up and logged. No transaction is held
     while a channel talks to the network: a slow webhook must not lock the database.
+
+    With `rate_per_minute`, a channel that already sent that many alerts in the last minute
+    gets the rest as one message per kind listing them (a storm is bundled, nothing dropped).
     """
     now = now or utcnow()
     release_stale_claims(engine, now)
     query = (
-        select(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.payload)
+        select(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.kind, AlertDelivery.payload)
         .where(
             AlertDelivery.status == DeliveryStatus.pending,
             col(AlertDelivery.next_attempt_at) <= now,
@@ -93,14 +98,54 @@ def deliver_due(
         query = query.where(col(AlertDelivery.case_id).in_(list(case_ids)))
     with Session(engine) as session:
         due = session.exec(query).all()
+        budget = {
+            name: rate_per_minute - _sent_since(session, name, now - timedelta(minutes=1))
+            for name in {row[1] for row in due}
+        }
     sent = 0
-    for delivery_id, channel_name, payload in due:
-        if delivery_id is None or not claim(engine, delivery_id, now):
+    overflow: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for delivery_id, channel_name, kind, payload in due:
+        if delivery_id is None:
+            continue
+        if rate_per_minute and budget[channel_name] <= 0:
+            overflow[(channel_name, kind)].append((delivery_id, dict(payload)))
+            continue
+        if not claim(engine, delivery_id, now):
             continue  # another process took it
+        budget[channel_name] -= 1
         error = _send(channels.get(channel_name), channel_name, dict(payload))
         if _record_attempt(engine, delivery_id, error, now):
             sent += 1
+    for (channel_name, kind), rows in overflow.items():
+        claimed = [(i, payload) for i, payload in rows if claim(engine, i, now)]
+        if not claimed:
+            continue
+        bundle = bundle_payload(AlertKind(kind), [payload for _, payload in claimed])
+        error = _send(channels.get(channel_name), channel_name, bundle)
+        for delivery_id, _ in claimed:
+            if _record_attempt(engine, delivery_id, error, now):
+                sent += 1
     return sent
+
+
+def bundle_payload(kind: AlertKind, payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    """One message standing for many alerts of one kind (their event ids inside)."""
+    return {
+        "event": "bundle",
+        "kind": kind.value,
+        "count": len(payloads),
+        "event_id": "bundle:" + ",".join(str(p.get("event_id")) for p in payloads),
+        "items": payloads,
+    }
+
+
+def _sent_since(session: Session, channel: str, since: datetime) -> int:
+    query = select(func.count()).where(
+        AlertDelivery.channel == channel,
+        AlertDelivery.status == DeliveryStatus.sent,
+        col(AlertDelivery.sent_at) >= since,
+    )
+    return int(session.exec(query).one())
 
 
 def _send(channel: Channel | None, name: str, payload: dict[str, Any]) -> str | None:
@@ -124,11 +169,7 @@ def _record_attempt(engine: Engine, delivery_id: int, error: str | None, now: da
         delivery.attempts += 1
         delivery.claimed_until = None
         if error is None:
-            delivery.status, delivery.sent_at, delivery.last_error = (
-                DeliveryStatus.sent,
-                utcnow(),
-                None,
-            )
+            delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.sent, now, None
         else:
             delivery.last_error = error
             if delivery.attempts >= MAX_ATTEMPTS:

@@ -64,5 +64,9 @@ def check() -> None:
         triaged = triage_labelled(engine, lambda session, mention: triage(session, mention, policy))
         with session_scope(engine) as session:
             changed = check_deadlines(session, policy)
-        sent = deliver_due(engine, channels_from_settings(settings))
+        sent = deliver_due(
+            engine,
+            channels_from_settings(settings),
+            rate_per_minute=settings.alert_rate_per_minute,
+        )
     typer.echo(f"{triaged} mentions triaged, {changed} SLA changes, {sent} alerts sent")

@@ -17,12 +17,15 @@ from core.db import head_revision, make_engine
 def test_healthz_reports_database_and_schema(client: TestClient) -> None:
     for path in ("/healthz", "/api/v1/healthz"):
         body = client.get(path).json()
+        labelling = body.pop("labelling")
         assert body == {
             "status": "ok",
             "database": "ok",
             "schema_revision": head_revision(),
             "schema_head": head_revision(),
         }
+        assert (labelling["unlabelled"], labelling["set_aside"]) == (0, 0)
+        assert isinstance(labelling["model_loaded"], bool)
 
 
 def test_healthz_is_503_before_migrations(tmp_path: Path) -> None:

@@ -228,7 +228,9 @@ def test_keyset_pages_neither_skip_nor_repeat_while_mentions_arrive(
 def test_bad_cursor_is_422(seeded: TestClient) -> None:
     response = seeded.get("/api/v1/mentions", params={"cursor": "not-a-cursor"})
     assert response.status_code == 422
-    assert response.json() == {"detail": "invalid cursor"}
+    assert response.json() == {
+        "detail": [{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}]
+    }
 
 
 def test_limit_bounds(seeded: TestClient) -> None:

@@ -156,3 +156,22 @@ def test_batches_are_sorted_and_bounded_by_count_and_tokens():
     assert length_batches(lengths, batch_size=8, max_tokens=90) == [[1, 3, 5, 0], [4], [2], [6]]
     assert length_batches([500], batch_size=8, max_tokens=90) == [[0]]  # one text always fits
     assert length_batches([], batch_size=8, max_tokens=90) == []
+
+
+def test_two_threads_asking_at_once_share_one_loaded_model(tiny_model_dir) -> None:
+    # the service warms the model in a thread while its labelling worker may ask for it too
+    import threading
+
+    from classifier import get_classifier
+
+    path = str(tiny_model_dir(seed=11))
+    got: list[SentimentClassifier] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(get_classifier(path, precision="fp32")))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(got) == 2 and got[0] is got[1]

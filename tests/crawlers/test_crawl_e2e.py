@@ -16,8 +16,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core.timeutil import utcnow
 from crawlers.scheduler import CrawlScheduler
-from models import CrawlRun, CrawlStatus, Mention
+from desk.alerts.policy import AlertPolicy
+from desk.source_health import HealthRules, check_source_health
+from models import AlertDelivery, CrawlRun, CrawlStatus, Mention
 from tests.crawlers.site import Site, serve
 from tests.utils.factories import make_brand, make_source
 
@@ -485,3 +488,33 @@ def test_a_crawl_killed_with_sigkill_is_recovered_and_its_source_crawls_again(
     again = crawl(tmp_path, db_url, "reviews")
     assert again.returncode == 0, again.stderr
     assert len(stored(engine)) == 9  # nothing lost, nothing doubled
+
+
+def test_a_site_that_starts_blocking_alerts_once_and_once_more_when_it_recovers(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    policy = AlertPolicy(channels=("webhook",))
+
+    def health_alerts() -> list[tuple[str, bool]]:
+        with Session(engine) as session:
+            check_source_health(session, policy, HealthRules(), utcnow())
+            session.commit()
+            rows = session.exec(select(AlertDelivery).order_by(col(AlertDelivery.id))).all()
+            return [(r.payload["state"], r.payload["recovered"]) for r in rows]
+
+    site.add("/reviews", page([review("keep", "Старый отзыв")]))
+    add_source(engine, "reviews", site.url("/reviews"))
+    crawl(tmp_path, db_url, "reviews")
+    assert health_alerts() == []  # working: nothing to say
+    site.add("/reviews", "Forbidden", status=403)
+    crawl(tmp_path, db_url, "reviews")
+    assert health_alerts() == [("blocked", False)]
+    crawl(tmp_path, db_url, "reviews")  # still blocked: no second alert
+    assert health_alerts() == [("blocked", False)]
+    site.add("/reviews", page([review("keep", "Старый отзыв")]))
+    crawl(tmp_path, db_url, "reviews")
+    assert health_alerts() == [("blocked", False), ("ok", True)]
+    with Session(engine) as session:
+        [first, recovery] = session.exec(select(AlertDelivery).order_by(col(AlertDelivery.id)))
+        assert first.payload["text"].startswith("reviews is blocked by the site: blocked: http_403")
+        assert recovery.payload["text"] == "reviews recovered (was blocked by the site)"

@@ -266,3 +266,24 @@ def test_a_claim_left_by_a_dead_process_is_sent_after_its_lease(
     assert deliver_due(engine, {"webhook": channel}, now=NOW) == 0  # still claimed
     assert deliver_due(engine, {"webhook": channel}, now=NOW + CLAIM_LEASE * 2) == 1
     assert len(receiver.requests) == 1
+
+
+def test_an_alert_storm_is_bundled_never_dropped(engine: Engine, receiver: Receiver) -> None:
+    for n in range(25):
+        queue(engine, ("webhook",), key=f"case:{n}:opened")
+    channel = WebhookChannel(receiver.url + "/hook", secret="s")
+    assert deliver_due(engine, {"webhook": channel}, now=NOW, rate_per_minute=10) == 25
+    bodies = [json.loads(body) for _, _, body in receiver.requests]
+    assert len(bodies) == 11  # ten alerts, then one message for the other fifteen
+    assert [b["event"] for b in bodies[:10]] == ["new_case"] * 10
+    bundle = bodies[10]
+    assert (bundle["event"], bundle["kind"], bundle["count"]) == ("bundle", "new_case", 15)
+    assert [item["event_id"] for item in bundle["items"]] == [
+        f"case:{n}:opened" for n in range(10, 25)
+    ]
+    assert {d.status for d in deliveries(engine)} == {DeliveryStatus.sent}
+    # a minute later the channel has its budget back... but the storm's sends still count
+    queue(engine, ("webhook",), key="case:99:breached:first_reply")
+    later = NOW + timedelta(seconds=61)
+    assert deliver_due(engine, {"webhook": channel}, now=later, rate_per_minute=10) == 1
+    assert json.loads(receiver.requests[-1][2])["event_id"] == "case:99:breached:first_reply"

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.dashboard.render import CsrfField, actor, back, render
 from api.dashboard.session import check_csrf, signed_in
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowId, SessionDep, SettingsDep
 from core.errors import Conflict
 from core.timeutil import utcnow
 from desk import cases as case_service
@@ -50,7 +50,7 @@ def _due(case: Case) -> datetime | None:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+def case_page(case_id: RowId, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     signed_in(request, db, Role.smm)
     case = get_case(db, case_id)
     brand = db.get(Brand, case.brand_id)
@@ -82,7 +82,7 @@ def _promise(value: str | None, zone: str) -> datetime | None:
 
 @router.post("/cases/{case_id}/replies")
 def draft_reply(
-    case_id: int,
+    case_id: RowId,
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
@@ -111,7 +111,7 @@ def draft_reply(
 
 @router.post("/cases/{case_id}/replies/{reply_id}/approve")
 def approve_reply(
-    case_id: int, reply_id: int, request: Request, db: SessionDep, csrf: CsrfField = None
+    case_id: RowId, reply_id: RowId, request: Request, db: SessionDep, csrf: CsrfField = None
 ) -> Response:
     key = signed_in(request, db, Role.smm)
     check_csrf(request, csrf)
@@ -123,8 +123,8 @@ def approve_reply(
 
 @router.post("/cases/{case_id}/replies/{reply_id}/posted")
 def reply_posted(
-    case_id: int,
-    reply_id: int,
+    case_id: RowId,
+    reply_id: RowId,
     request: Request,
     db: SessionDep,
     url: Annotated[str, Form()] = "",
@@ -149,7 +149,7 @@ def reply_posted(
 
 @router.post("/cases/{case_id}/dismiss")
 def dismiss(
-    case_id: int,
+    case_id: RowId,
     request: Request,
     db: SessionDep,
     reason: Annotated[str, Form(min_length=1)],
@@ -162,7 +162,7 @@ def dismiss(
 
 
 @router.post("/cases/{case_id}/close")
-def close(case_id: int, request: Request, db: SessionDep, csrf: CsrfField = None) -> Response:
+def close(case_id: RowId, request: Request, db: SessionDep, csrf: CsrfField = None) -> Response:
     key = signed_in(request, db, Role.smm)
     check_csrf(request, csrf)
     case_service.close(db, get_case(db, case_id), actor(key))

@@ -1,5 +1,6 @@
 """real operation: alert window, triage once per content version, labelling set-aside,
-claimed alert deliveries, crawl heartbeats, one open case per mention, 64-bit discovery lag
+claimed alert deliveries, crawl heartbeats, source health, one open case per mention,
+64-bit discovery lag
 
 Revision ID: 0007
 Revises: 0006
@@ -38,6 +39,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("claimed_until", models.types.UTCDateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table("source", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("health", sa.String(length=16), nullable=False, server_default="ok")
+        )
+        batch_op.add_column(
+            sa.Column("health_since", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column("health_reason", sa.String(length=500), nullable=True))
     with op.batch_alter_table("crawl_run", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("heartbeat_at", models.types.UTCDateTime(timezone=True), nullable=True)
@@ -63,6 +72,10 @@ def downgrade() -> None:
         )
     with op.batch_alter_table("crawl_run", schema=None) as batch_op:
         batch_op.drop_column("heartbeat_at")
+    with op.batch_alter_table("source", schema=None) as batch_op:
+        batch_op.drop_column("health_reason")
+        batch_op.drop_column("health_since")
+        batch_op.drop_column("health")
     with op.batch_alter_table("alert_delivery", schema=None) as batch_op:
         batch_op.drop_column("claimed_until")
     with op.batch_alter_table("mention", schema=None) as batch_op:

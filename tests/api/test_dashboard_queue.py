@@ -1,0 +1,67 @@
+"""The dashboard's queue reads open cases in SQL: hundreds of closed ones hide nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from desk.queries import CaseFilter, list_cases
+from models import Case, CaseState, Role
+from tests.utils.factories import make_brand, make_mention, make_source
+from tests.utils.keys import make_key
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def test_600_closed_cases_and_one_open_the_queue_shows_it(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Acme"))
+        mentions = [make_mention(session, source, f"m{i}") for i in range(601)]
+        assert source.brand_id is not None
+        rows = [
+            {
+                "brand_id": source.brand_id,
+                "mention_id": m.id,
+                "state": CaseState.closed if i < 600 else CaseState.new,
+                "reason": "negative",
+                "opened_at": NOW,
+                "updated_at": NOW,
+                # the closed cases' deadlines come first in the sort
+                "first_reply_start": NOW - timedelta(days=10),
+                "first_reply_due_at": NOW - timedelta(days=9) + timedelta(minutes=i),
+                "first_reply_basis": "published",
+                "first_reply_sla": "met" if i < 600 else "on_track",
+                "priority": "normal",
+            }
+            for i, m in enumerate(mentions)
+        ]
+        session.execute(insert(Case), rows)
+        session.commit()
+        [(open_case, brand)] = list_cases(
+            session, filters=CaseFilter(awaiting_reply=True), limit=500
+        )
+        assert (open_case.state, brand) == (CaseState.new, "Acme")
+    page = signed_in(client, engine).get("/dashboard/")
+    assert page.status_code == 200
+    assert f'href="/dashboard/cases/{open_case.id}"' in page.text
+
+
+def signed_in(client: TestClient, engine: Engine) -> TestClient:
+    client.headers.pop("Authorization", None)
+    form = client.get("/dashboard/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    answer = client.post(
+        "/dashboard/login",
+        data={"key": make_key(engine, Role.smm), "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return client
