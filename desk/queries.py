@@ -6,15 +6,18 @@ Every function takes keyword-only filters, so both callers read the same rows th
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, bindparam, or_
 from sqlalchemy import case as sql_case
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
 from models import (
     AlertDelivery,
     Brand,
@@ -27,6 +30,7 @@ from models import (
     Reply,
     Sla,
 )
+from models.types import UTCDateTime
 
 # States that still owe the customer something (a resolved case only awaits closing).
 AWAITING_REPLY = (CaseState.new, CaseState.acknowledged)
@@ -50,11 +54,46 @@ class CaseFilter:
     awaiting_reply: bool = False  # only new and acknowledged cases (the dashboard's queue)
 
 
+def encode_queue_cursor(case: Case) -> str:
+    """Where the next page starts: the last case's deadline that matters now, and its id."""
+    due = case.first_reply_due_at if case.first_replied_at is None else case.resolution_due_at
+    payload = json.dumps({"due": due.isoformat() if due else None, "id": case.id})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> Any:
+    """Cases after the cursor in the queue's order (deadline ascending, no deadline last)."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        due = datetime.fromisoformat(payload["due"]) if payload["due"] else None
+        last_id = int(payload["id"])
+    except (binascii.Error, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise Invalid("invalid cursor", "cursor", "query") from exc
+    deadline = next_due()
+    if due is None:
+        return and_(deadline.is_(None), col(Case.id) > last_id)
+    due_param = bindparam("queue_due", due, type_=UTCDateTime())
+    return or_(
+        deadline > due_param,
+        and_(deadline == due_param, col(Case.id) > last_id),
+        deadline.is_(None),
+    )
+
+
 def list_cases(
-    session: Session, *, filters: CaseFilter, limit: int = 100, offset: int = 0
+    session: Session,
+    *,
+    filters: CaseFilter,
+    limit: int = 100,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> list[tuple[Case, str]]:
-    """Cases with their brand's name, by the deadline that matters now, filtered in SQL."""
+    """Cases with their brand's name, by the deadline that matters now, filtered in SQL;
+    `cursor` (from `encode_queue_cursor`) pages by keyset, so a case that changes while the
+    team pages is neither skipped nor shown twice."""
     query = select(Case, Brand.name).join(Brand, col(Brand.id) == col(Case.brand_id))
+    if cursor is not None:
+        query = query.where(_after(cursor))
     if filters.state is not None:
         query = query.where(Case.state == filters.state)
     if filters.awaiting_reply:

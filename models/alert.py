@@ -10,7 +10,7 @@ from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
-from models.types import EnumText, JSONType, UTCDateTime
+from models.types import EnumText, IdType, JSONType, UTCDateTime
 
 
 class AlertKind(StrEnum):
@@ -35,7 +35,7 @@ class AlertDeliveryBase(SQLModel):
     event_key: str = Field(max_length=200)  # e.g. "case:12:breached:first_reply"
     channel: str = Field(max_length=32)  # webhook | telegram | email
     kind: AlertKind = Field(sa_type=EnumText(AlertKind))
-    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True, sa_type=IdType)
     priority: str = Field(default="normal", max_length=16)
     status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=EnumText(DeliveryStatus))
     attempts: int = 0
@@ -55,7 +55,7 @@ class AlertDelivery(AlertDeliveryBase, table=True):
         Index("ix_alert_delivery_due", "status", "next_attempt_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
 
 
 class AlertDeliveryPublic(AlertDeliveryBase):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
-from models.types import EnumText, UTCDateTime
+from models.types import EnumText, IdType, UTCDateTime
 
 
 class Role(StrEnum):
@@ -20,7 +20,7 @@ class Role(StrEnum):
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     name: str = Field(default="", max_length=200)
     role: Role = Field(sa_type=EnumText(Role))
     # The first characters of the key, shown in listings so people can tell keys apart.

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from core.calendar import BusinessHours
 from core.timeutil import utcnow
-from models.types import JSONType, UTCDateTime, refuse_null
+from models.types import IdType, JSONType, UTCDateTime, refuse_null
 
 
 def clean_terms(values: list[str]) -> list[str]:
@@ -63,7 +63,7 @@ class BrandBase(SQLModel):
 
 
 class Brand(BrandBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     name: str = Field(max_length=200, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
 from models.mention import MentionPublic
-from models.types import EnumText, JSONType, UTCDateTime
+from models.types import EnumText, IdType, JSONType, UTCDateTime
 
 
 class CaseState(StrEnum):
@@ -56,7 +56,9 @@ class ReplyStatus(StrEnum):
 class CaseBase(SQLModel):
     """The fields a case shows: its state, deadlines and SLA states."""
 
-    mention_id: int = Field(foreign_key="mention.id", index=True)  # the mention that opened it
+    mention_id: int = Field(
+        foreign_key="mention.id", index=True, sa_type=IdType
+    )  # the mention that opened it
     state: CaseState = Field(default=CaseState.new, sa_type=EnumText(CaseState))
     priority: Priority = Field(default=Priority.normal, sa_type=EnumText(Priority))
     assignee: str | None = Field(default=None, max_length=200)
@@ -93,8 +95,8 @@ class Case(CaseBase, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    brand_id: int = Field(foreign_key="brand.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    brand_id: int = Field(foreign_key="brand.id", sa_type=IdType)
     # Who wrote, and where: the same author on the same thread reopens this case.
     author_key: str | None = Field(default=None, max_length=700, index=True)
     first_reply_start: datetime = Field(sa_type=UTCDateTime)
@@ -105,8 +107,8 @@ class CaseEvent(SQLModel, table=True):
 
     __tablename__ = "case_event"
 
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    case_id: int = Field(foreign_key="case.id", index=True, sa_type=IdType)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     kind: str = Field(max_length=40)
     actor: str | None = Field(default=None, max_length=200)
@@ -114,12 +116,12 @@ class CaseEvent(SQLModel, table=True):
 
 
 class Reply(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    case_id: int = Field(foreign_key="case.id", index=True, sa_type=IdType)
     stage: ReplyStage = Field(sa_type=EnumText(ReplyStage))
     status: ReplyStatus = Field(default=ReplyStatus.draft, sa_type=EnumText(ReplyStatus))
     text: str = Field(sa_type=Text)
-    template_id: int | None = Field(default=None, foreign_key="reply_template.id")
+    template_id: int | None = Field(default=None, foreign_key="reply_template.id", sa_type=IdType)
     promised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str | None = Field(default=None, max_length=200)
@@ -132,11 +134,11 @@ class Reply(SQLModel, table=True):
 class ReplyTemplate(SQLModel, table=True):
     __tablename__ = "reply_template"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     name: str = Field(max_length=200, unique=True)
     stage: ReplyStage = Field(sa_type=EnumText(ReplyStage))
     lang: str = Field(max_length=8)
-    brand_id: int | None = Field(default=None, foreign_key="brand.id")
+    brand_id: int | None = Field(default=None, foreign_key="brand.id", sa_type=IdType)
     body: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -10,7 +10,7 @@ from sqlalchemy import Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
-from models.types import EnumText, JSONType, UTCDateTime
+from models.types import EnumText, IdType, JSONType, UTCDateTime
 
 
 class CrawlStatus(StrEnum):
@@ -36,8 +36,8 @@ class CrawlRun(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    source_id: int = Field(foreign_key="source.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    source_id: int = Field(foreign_key="source.id", sa_type=IdType)
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Plain strings, not native enums: adding a state later needs no ALTER TYPE on PostgreSQL.

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from core.labels import LABELS
 from core.timeutil import as_utc, publication_problem, utcnow
-from models.types import EnumText, JSONType, UTCDateTime
+from models.types import EnumText, IdType, JSONType, UTCDateTime
 
 MAX_RAW_CHARS = 64_000  # the source's own record, kept for debugging: not a file store
 
@@ -78,9 +78,9 @@ class Mention(MentionContent, table=True):
         Index("ix_mention_source_occurred", "source_id", "occurred_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    brand_id: int = Field(foreign_key="brand.id")
-    source_id: int = Field(foreign_key="source.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    brand_id: int = Field(foreign_key="brand.id", sa_type=IdType)
+    source_id: int = Field(foreign_key="source.id", sa_type=IdType)
     external_id: str = Field(max_length=512)
     # The date string as the source printed it, so an unparseable date is still shown.
     published_raw: str | None = Field(default=None, max_length=200)
@@ -109,7 +109,7 @@ class Mention(MentionContent, table=True):
     label_error: str | None = Field(default=None, sa_type=Text)
     # The open or last case this mention belongs to. No foreign key: case.mention_id already
     # points here, and a cycle of foreign keys would make table order unresolvable.
-    case_id: int | None = Field(default=None, index=True)
+    case_id: int | None = Field(default=None, index=True, sa_type=IdType)
 
 
 class MentionRevision(SQLModel, table=True):
@@ -117,8 +117,8 @@ class MentionRevision(SQLModel, table=True):
 
     __tablename__ = "mention_revision"
 
-    id: int | None = Field(default=None, primary_key=True)
-    mention_id: int = Field(foreign_key="mention.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    mention_id: int = Field(foreign_key="mention.id", index=True, sa_type=IdType)
     version: int
     title: str | None = Field(default=None, sa_type=Text)
     text: str = Field(sa_type=Text)

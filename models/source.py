@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from core.schedule import parse_schedule
 from core.timeutil import utcnow
-from models.types import JSONType, UTCDateTime, refuse_null
+from models.types import IdType, JSONType, UTCDateTime, refuse_null
 
 SOURCE_KINDS = ("feed", "telegram", "reddit", "html", "json")
 
@@ -27,9 +27,9 @@ class SourceBase(SQLModel):
 
 
 class Source(SourceBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     name: str = Field(max_length=200, unique=True, index=True)
-    brand_id: int = Field(foreign_key="brand.id", index=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True, sa_type=IdType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # ok | blocked | failing | silent (desk.source_health), since when and why

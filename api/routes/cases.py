@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth import CurrentKey, SmmRole, actor_name
 from api.deps import RowId, SessionDep, SettingsDep
@@ -17,6 +17,7 @@ from desk.queries import (
     case_public,
     case_replies,
     case_timeline,
+    encode_queue_cursor,
     get_case,
     get_reply,
     list_cases,
@@ -48,12 +49,21 @@ def queue(
     due_before: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    *,
+    response: Response,
 ) -> list[CasePublic]:
-    """Cases sorted by the deadline that matters now (first reply, then resolution)."""
+    """Cases sorted by the deadline that matters now (first reply, then resolution).
+
+    Page with `cursor`: a full page answers `X-Next-Cursor` for the next one (keyset pages
+    skip nothing while cases change).
+    """
     filters = CaseFilter(
         state=state, sla=sla, brand=brand, assignee=assignee, due_before=due_before
     )
-    rows = list_cases(session, filters=filters, limit=limit, offset=offset)
+    rows = list_cases(session, filters=filters, limit=limit, offset=offset, cursor=cursor)
+    if len(rows) == limit:
+        response.headers["X-Next-Cursor"] = encode_queue_cursor(rows[-1][0])
     return [case_public(session, case=c, brand=b) for c, b in rows]
 
 

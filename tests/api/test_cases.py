@@ -235,3 +235,14 @@ def test_every_timeline_event_names_the_acting_key(client: TestClient, cases: li
         "reply_approved": "test admin",
         "dismissed": "test admin",
     }
+
+
+def test_the_queue_pages_by_keyset(client: TestClient, cases: list[int]) -> None:
+    first = client.get("/api/v1/cases", params={"limit": 2})
+    assert [c["id"] for c in first.json()] == [cases[0], cases[2]]
+    cursor = first.headers["X-Next-Cursor"]
+    second = client.get("/api/v1/cases", params={"limit": 2, "cursor": cursor})
+    assert [c["id"] for c in second.json()] == [cases[1]]
+    assert "X-Next-Cursor" not in second.headers  # the last page
+    bad = client.get("/api/v1/cases", params={"cursor": "nonsense"})
+    assert bad.json()["detail"][0]["loc"] == ["query", "cursor"]

@@ -20,9 +20,38 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OPEN_CASE_SQL = "state IN ('new', 'acknowledged', 'resolved')"
+# Every id and reference to one becomes 64-bit on PostgreSQL (SQLite's INTEGER already is).
+ID_COLUMNS = {
+    "brand": ["id"],
+    "source": ["id", "brand_id"],
+    "mention": ["id", "brand_id", "source_id", "case_id"],
+    "mention_revision": ["id", "mention_id"],
+    "crawl_run": ["id", "source_id"],
+    "case": ["id", "brand_id", "mention_id"],
+    "case_event": ["id", "case_id"],
+    "reply_template": ["id", "brand_id"],
+    "reply": ["id", "case_id", "template_id"],
+    "alert_delivery": ["id", "case_id"],
+    "api_key": ["id"],
+}
+
+
+def _ids(type_: str) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for table, columns in ID_COLUMNS.items():
+        changes = ", ".join(f'ALTER COLUMN "{c}" TYPE {type_}' for c in columns)
+        op.execute(f'ALTER TABLE "{table}" {changes}')
+        sequence = bind.execute(
+            sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": f'"{table}"'}
+        ).scalar()
+        if sequence:
+            op.execute(f"ALTER SEQUENCE {sequence} AS {type_}")
 
 
 def upgrade() -> None:
+    _ids("bigint")
     with op.batch_alter_table("brand", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("alert_window", sa.Integer(), nullable=False, server_default="7")
@@ -65,6 +94,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _ids("integer")
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_index("uq_case_open_mention")
         batch_op.alter_column(
