@@ -25,6 +25,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         lang=lang,
         csrf=csrf_token(request),
         signed_in=bool(request.session.get("key_id")),
+        flash=request.session.pop("flash", None),
     )
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
@@ -36,3 +37,8 @@ def back(url: str) -> RedirectResponse:
 def actor(key: ApiKey) -> str:
     """How the timeline names whoever acted with this key."""
     return actor_name(key)
+
+
+def flash(request: Request, message: str) -> None:
+    """A message the next page shows once (why an action was refused)."""
+    request.session["flash"] = message

@@ -10,10 +10,13 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from desk.alerts.policy import AlertPolicy
 from desk.queries import CaseFilter, list_cases
-from models import Case, CaseState, Role
+from desk.replies import draft
+from desk.triage import triage
+from models import Case, CaseState, ReplyStage
+from tests.utils.dashboard import signed_in
 from tests.utils.factories import make_brand, make_mention, make_source
-from tests.utils.keys import make_key
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -53,15 +56,29 @@ def test_600_closed_cases_and_one_open_the_queue_shows_it(
     assert f'href="/dashboard/cases/{open_case.id}"' in page.text
 
 
-def signed_in(client: TestClient, engine: Engine) -> TestClient:
-    client.headers.pop("Authorization", None)
-    form = client.get("/dashboard/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+def test_a_refused_approval_is_explained_on_the_case_page(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Acme"))
+        mention = make_mention(session, source, "m1", text="Acme: всё сломалось", author="Анна")
+        mention.sentiment_label = "negative"
+        case = triage(session, mention, AlertPolicy(), now=NOW)
+        assert case is not None
+        reply = draft(session, case, ReplyStage.resolution, now=NOW)  # a template's placeholders
+        session.commit()
+        case_id, reply_id = case.id, reply.id
+    browser = signed_in(client, engine)
+    page = browser.get(f"/dashboard/cases/{case_id}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
-    answer = client.post(
-        "/dashboard/login",
-        data={"key": make_key(engine, Role.smm), "csrf_token": token.group(1)},
-        follow_redirects=False,
+    answer = browser.post(
+        f"/dashboard/cases/{case_id}/replies/{reply_id}/approve",
+        data={"csrf_token": token.group(1)},
+        follow_redirects=True,
     )
-    assert answer.status_code == 303
-    return client
+    assert answer.status_code == 200
+    assert 'class="flash error" role="alert">fill in the placeholders before it goes out:' in (
+        answer.text
+    )
+    assert "flash error" not in browser.get(f"/dashboard/cases/{case_id}").text  # shown once

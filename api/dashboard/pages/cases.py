@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from api.dashboard.render import CsrfField, actor, back, render
+from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep, SettingsDep
-from core.errors import Conflict
+from core.errors import Conflict, Invalid
 from core.timeutil import utcnow
 from desk import cases as case_service
 from desk import replies as reply_service
@@ -115,9 +115,12 @@ def approve_reply(
 ) -> Response:
     key = signed_in(request, db, Role.smm)
     check_csrf(request, csrf)
-    reply_service.approve(
-        db, get_case(db, case_id), get_reply(db, case_id=case_id, reply_id=reply_id), actor(key)
-    )
+    try:
+        reply_service.approve(
+            db, get_case(db, case_id), get_reply(db, case_id=case_id, reply_id=reply_id), actor(key)
+        )
+    except Invalid as exc:  # placeholders left in: say so on the case page
+        flash(request, str(exc))
     return back(f"/dashboard/cases/{case_id}#replies")
 
 
@@ -142,8 +145,9 @@ def reply_posted(
             needs_followup=not no_followup,
             actor=actor(key),
         )
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    except Invalid as exc:  # placeholders left in, no promised date: say so on the page
+        flash(request, str(exc))
+        return back(f"/dashboard/cases/{case_id}#replies")
     return back(f"/dashboard/cases/{case_id}")
 
 
