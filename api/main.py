@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -62,7 +63,8 @@ def create_app(
         if engine is None:  # we created it, we dispose of it
             app.state.engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the service itself: a self-hosted, offline install keeps its docs
+    app = FastAPIOffline(
         title="Svetofor",
         summary="Brand mentions, sentiment traffic lights and response deadlines.",
         version="0.1.0",

@@ -243,3 +243,31 @@ def test_sources_page_shows_crawl_status(server: str, seeded: dict, engine: Engi
         assert page.text_content("h1") == "Sources"
         page.screenshot(path=str(ARTIFACTS / "sources.png"), full_page=True)
         browser.close()
+
+
+def test_api_docs_render_with_the_network_blocked(server: str) -> None:
+    # a self-hosted, air-gapped install: Swagger UI and ReDoc come from the service itself
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with playwright_api.sync_playwright() as p:
+        browser, page, _ = browser_page(p)
+        page.route("**/*", only_local)
+        page.goto(f"{server}/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert "/api/v1/mentions" in {p.replace("\u200b", "") for p in paths}
+        page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+        page.goto(f"{server}/redoc")
+        page.wait_for_selector("h1", timeout=20_000)
+        assert "Svetofor" in page.locator("h1").first.inner_text()
+        browser.close()
+    # only ReDoc's "built with" footer logo is asked of the internet; blocked, nothing is lost
+    assert outside == ["https://cdn.redoc.ly/redoc/logo-mini.svg"]
