@@ -50,3 +50,18 @@ def normal_form(word: str) -> str:
 def tokens(text: str) -> list[str]:
     """Lower-cased words of a text: letters and digits, split at everything else."""
     return _WORD.findall(text.lower())
+
+
+def search_terms(text: str | None) -> str:
+    """What full-text search indexes for a text: every dictionary form of every word, once,
+    so "курьера" and "курьеры" both find "курьер" on SQLite and PostgreSQL alike."""
+    seen: dict[str, None] = {}
+    for word in tokens(text or ""):
+        for form in sorted(lemmas(word)):
+            seen.setdefault(form, None)
+    return " ".join(seen)
+
+
+def query_terms(query: str) -> list[frozenset[str]]:
+    """A search query as one set of acceptable forms per word (all words must match)."""
+    return [lemmas(word) for word in dict.fromkeys(tokens(query))]

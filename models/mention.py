@@ -100,6 +100,9 @@ class Mention(MentionContent, table=True):
     sentiment_uncertain: bool | None = None  # the model was not sure: a person should look
     sentiment_disagreement: bool | None = None  # stars and text disagree (5★, angry text)
     classified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Every dictionary form of the title, text and author's words (core.lemmas.search_terms):
+    # what SQLite's FTS5 table and PostgreSQL's GIN index search.
+    search_text: str | None = Field(default=None, sa_type=Text)
     # The content version triage last decided on: a re-label of the same text (a new model,
     # another precision) never triages again; an edit bumps `version` and may.
     triaged_version: int | None = None

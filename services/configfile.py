@@ -89,9 +89,20 @@ def _duplicates(section: str, names: list[str]) -> list[str]:
     ]
 
 
-def load_config(session: Session, path: Path) -> dict[str, Counter[str]]:
-    """Upsert everything in the file in one transaction; return counts per outcome."""
+def load_config(
+    session: Session, path: Path, *, rebase: tuple[str, str] | None = None
+) -> dict[str, Counter[str]]:
+    """Upsert everything in the file in one transaction; return counts per outcome.
+
+    `rebase` = (old, new): source URLs starting with `old` start with `new` instead (the
+    demo's sources follow the address the service really listens on).
+    """
     config = read_config(path)
+    if rebase is not None:
+        old, new = rebase
+        for source in config.sources:
+            if source.url.startswith(old):
+                source.url = new + source.url.removeprefix(old)
     summary: dict[str, Counter[str]] = {"brands": Counter(), "sources": Counter()}
     for brand in config.brands:
         summary["brands"][upsert_brand(session, brand)[1]] += 1

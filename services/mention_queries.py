@@ -7,11 +7,13 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, tuple_
+from sqlalchemy import bindparam, func, text, true, tuple_
 from sqlmodel import Session, col, select
 
 from core.errors import Invalid, NotFound
+from core.lemmas import query_terms
 from models import Brand, Mention, MentionPublic, MentionRevision, SentimentPublic, Source
 from models.types import UTCDateTime
 
@@ -63,6 +65,26 @@ class MentionFilter:
     sentiment: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    q: str | None = None  # full-text: every word, in any inflected form
+
+
+def text_search(session: Session, query: str) -> Any:
+    """A WHERE clause finding mentions with every word of `query` in any of its forms, through
+    the database's own full-text index (FTS5 on SQLite, GIN on PostgreSQL)."""
+    words = query_terms(query)
+    if not words:
+        return true()
+    if session.get_bind().dialect.name == "postgresql":
+        expression = " & ".join("(" + " | ".join(sorted(forms)) + ")" for forms in words)
+        vector = func.to_tsvector("simple", func.coalesce(col(Mention.search_text), ""))
+        return vector.op("@@")(func.to_tsquery("simple", expression))
+    expression = " AND ".join(
+        "(" + " OR ".join(f'"{form}"' for form in sorted(forms)) + ")" for forms in words
+    )
+    found = text("SELECT rowid FROM mention_fts WHERE mention_fts MATCH :fts_query").bindparams(
+        fts_query=expression
+    )
+    return col(Mention.id).in_(found)
 
 
 def list_mentions(
@@ -94,6 +116,8 @@ def list_mentions(
         query = query.where(Mention.occurred_at >= filters.since)
     if filters.until is not None:
         query = query.where(Mention.occurred_at < filters.until)
+    if filters.q:
+        query = query.where(text_search(session, filters.q))
     if cursor is not None:
         moment, last_id = decode_cursor(cursor)
         query = query.where(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.language import detect_language
+from core.lemmas import search_terms
 from core.timeutil import publication_problem, utcnow
 from models import Mention, MentionRevision, Precision, Source
 from models.mention import is_web_url
@@ -149,6 +150,10 @@ def _bound_publication(data: MentionData, now: datetime) -> MentionData:
     )
 
 
+def searchable(data: MentionData) -> str:
+    return search_terms(" ".join(filter(None, (data.title, data.text, data.author))))
+
+
 def _language(data: MentionData) -> str | None:
     """The text's own language; the source's (`data.lang`) when the text does not say."""
     return detect_language("\n".join(filter(None, (data.title, data.text))), data.lang)
@@ -189,6 +194,7 @@ def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
         occurred_at=data.published_at or now,
         updated_at=now,
         content_hash=content_hash(data.title, data.text, data.rating),
+        search_text=searchable(data),
         raw=data.raw,
     )
 
@@ -212,6 +218,7 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
             )
         )
         mention.title, mention.text, mention.rating = data.title, data.text, data.rating
+        mention.search_text = searchable(data)
         mention.content_hash = new_hash
         mention.raw = data.raw
         mention.version += 1

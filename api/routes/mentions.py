@@ -36,14 +36,20 @@ def list_mentions(
     until: Annotated[datetime | None, Query(alias="to")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MentionPage:
-    """Newest first (by publication time, or discovery when unknown); follow `next_cursor`."""
+    """Newest first (by publication time, or discovery when unknown); follow `next_cursor`.
+
+    `q`: full-text search, every word in any inflected form ("курьера" finds "курьер"),
+    through the database's own index.
+    """
     filters = MentionFilter(
         brand=brand,
         source=source,
         sentiment=sentiment.value if sentiment else None,
         since=_aware(since, settings.timezone),
         until=_aware(until, settings.timezone),
+        q=q,
     )
     rows, next_cursor = mention_queries.list_mentions(
         session, filters=filters, cursor=cursor, limit=limit

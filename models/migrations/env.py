@@ -7,6 +7,7 @@ from typing import Any, Literal
 from alembic import context
 
 import models
+from models.search import include_object
 from models.types import EnumText
 
 config = context.config
@@ -34,6 +35,7 @@ def run_migrations() -> None:
             render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTERs via copies
             compare_type=True,
             render_item=render_item,
+            include_object=include_object,  # the search objects of migration 0008
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -16,6 +16,8 @@ from services.configfile import load_config
 from svetofor.context import engine_for, fail, load_settings, user_errors
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
+# The address demo.yaml names; its sources are rebased onto the real one.
+DEMO_BASE = "http://127.0.0.1:8000"
 
 
 def serve(
@@ -26,6 +28,10 @@ def serve(
     """Start the service. SVETOFOR_CONFIG, when set, is loaded (upserted) first."""
     settings = load_settings()
     engine = engine_for(settings)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    # where a browser on this machine reaches us (0.0.0.0 binds everywhere, 127.0.0.1 answers)
+    shown_host = "127.0.0.1" if bind_host in ("0.0.0.0", "::", "") else bind_host
+    base = f"http://{shown_host}:{bind_port}"
     with user_errors():
         check_connection(engine)
         if current_revision(engine) != head_revision():
@@ -36,7 +42,14 @@ def serve(
                 load_config(session, settings.config)
                 typer.echo(f"loaded {settings.config}")
             elif demo and session.exec(select(Brand.id)).first() is None:
-                load_config(session, DEMO_CONFIG)
-                typer.echo(f"empty database: loaded the demo from {DEMO_CONFIG}")
+                load_config(session, DEMO_CONFIG, rebase=(DEMO_BASE, base))
+                typer.echo(
+                    f"empty database: loaded the demo from {DEMO_CONFIG} (sources at {base})"
+                )
     app = create_app(settings, engine, background=True)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    typer.echo(
+        f"Svetofor at {base} — dashboard {base}/dashboard/, API docs {base}/docs\n"
+        "Sign in with an API key: svetofor keys create --role smm "
+        "(.venv/bin/svetofor keys create --role smm in a clone)"
+    )
+    uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")

@@ -82,3 +82,10 @@ def test_a_refused_approval_is_explained_on_the_case_page(
         answer.text
     )
     assert "flash error" not in browser.get(f"/dashboard/cases/{case_id}").text  # shown once
+
+
+def test_the_login_page_says_how_to_get_a_key(client: TestClient) -> None:
+    for lang, words in (("en", "No key yet?"), ("ru", "Ключа ещё нет?")):
+        page = client.get("/dashboard/login", params={"lang": lang}).text
+        assert words in page
+        assert "<code>svetofor keys create --role smm</code>" in page

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models import Source
 from services.catalog import source_by_name
-from tests.utils.factories import make_mention
+from tests.utils.factories import make_brand, make_mention, make_source
 
 T0 = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the night Europe/Berlin leaves summer time
 
@@ -236,3 +236,32 @@ def test_bad_cursor_is_422(seeded: TestClient) -> None:
 def test_limit_bounds(seeded: TestClient) -> None:
     assert seeded.get("/api/v1/mentions", params={"limit": 0}).status_code == 422
     assert seeded.get("/api/v1/mentions", params={"limit": 501}).status_code == 422
+
+
+def test_search_finds_a_word_in_any_inflected_form(client: TestClient, engine: Engine) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Колибри"), "reviews")
+        for external_id, text in (
+            ("a", "Курьер опоздал на два часа"),
+            ("b", "Курьеры вежливые, но суп холодный"),
+            ("c", "Доставка вовремя, спасибо"),
+            ("d", "The courier was late again"),
+        ):
+            make_mention(session, source, external_id, text=text)
+        session.commit()
+
+    def found(q: str) -> list[str]:
+        response = client.get("/api/v1/mentions", params={"q": q})
+        assert response.status_code == 200, response.text
+        return sorted(m["external_id"] for m in response.json()["items"])
+
+    assert found("курьера") == ["a", "b"]  # курьер, курьеры: one lemma
+    assert found("опоздавший курьер") == ["a"]  # every word must match
+    assert found("холодного супа") == ["b"]
+    assert found("couriers") == [] and found("courier") == ["d"]
+    assert found("пицца") == []
+    # an edit is searchable at once; the old words are gone
+    with Session(engine) as session:
+        make_mention(session, session.merge(source), "c", text="Пиццу привезли вовремя")
+        session.commit()
+    assert found("пицца") == ["c"] and found("доставка") == []

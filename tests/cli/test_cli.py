@@ -182,10 +182,14 @@ def test_serve_first_run_loads_the_demo_and_serves_it(tmp_path: Path) -> None:
         assert [b["name"] for b in brands] == ["Колибри"]
         sources = httpx.get(f"{base}/api/v1/sources", headers=auth).json()
         assert {s["name"] for s in sources} == {"demo-reviews", "demo-news"}
+        # the demo's sources follow the port the service listens on, not the file's 8000
+        assert {s["url"] for s in sources} == {f"{base}/demo/reviews", f"{base}/demo/feed.xml"}
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "empty database: loaded the demo" in output
+    assert f"dashboard {base}/dashboard/" in output
+    assert "Sign in with an API key: svetofor keys create --role smm" in output
 
 
 def test_keys_list_and_revoke(tmp_path: Path) -> None:

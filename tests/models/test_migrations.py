@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from core.db import current_revision, head_revision, make_engine, migrate
 from models import metadata
+from models.search import include_object
 from tests.utils.backends import BACKENDS, POSTGRES_URL
 
 TABLES = {"brand", "source", "mention", "mention_revision", "crawl_run", "alembic_version"}
@@ -57,7 +58,9 @@ def test_migrate_twice_is_a_no_op(empty_engine: Engine) -> None:
 def test_migrations_head_matches_the_models(empty_engine: Engine) -> None:
     migrate(empty_engine)
     with empty_engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, metadata)
     assert diff == []
 
