@@ -66,6 +66,8 @@ class MentionFilter:
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None  # full-text: every word, in any inflected form
+    uncertain: bool | None = None  # the model's flag: "a person should look"
+    rating: int | None = None  # star rating, exactly
 
 
 def text_search(session: Session, query: str) -> Any:
@@ -118,6 +120,10 @@ def list_mentions(
         query = query.where(Mention.occurred_at < filters.until)
     if filters.q:
         query = query.where(text_search(session, filters.q))
+    if filters.uncertain is not None:
+        query = query.where(col(Mention.sentiment_uncertain).is_(filters.uncertain))
+    if filters.rating is not None:
+        query = query.where(Mention.rating == filters.rating)
     if cursor is not None:
         moment, last_id = decode_cursor(cursor)
         query = query.where(

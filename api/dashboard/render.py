@@ -25,6 +25,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         lang=lang,
         csrf=csrf_token(request),
         signed_in=bool(request.session.get("key_id")),
+        works_cases=request.session.get("role") in ("admin", "smm"),
         flash=request.session.pop("flash", None),
     )
     return templates.TemplateResponse(request, name, context, status_code=status_code)

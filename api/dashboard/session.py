@@ -32,6 +32,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 def sign_in(request: Request, key: ApiKey) -> None:
     request.session.clear()
     request.session["key_id"] = key.id
+    request.session["role"] = key.role.value  # which menu entries to show; access is checked
     csrf_token(request)
 
 

@@ -37,6 +37,8 @@ def list_mentions(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    uncertain: bool | None = None,
+    rating: Annotated[int | None, Query(ge=1, le=5)] = None,
 ) -> MentionPage:
     """Newest first (by publication time, or discovery when unknown); follow `next_cursor`.
 
@@ -50,6 +52,8 @@ def list_mentions(
         since=_aware(since, settings.timezone),
         until=_aware(until, settings.timezone),
         q=q,
+        uncertain=uncertain,
+        rating=rating,
     )
     rows, next_cursor = mention_queries.list_mentions(
         session, filters=filters, cursor=cursor, limit=limit

@@ -203,6 +203,8 @@ def test_marketer_sees_charts_not_the_queue_and_forms_need_csrf(
         browser, page, _ = browser_page(p)
         sign_in(page, server, seeded["marketer"])
         page.wait_for_url("**/dashboard/brands")
+        menu = page.eval_on_selector_all("header nav a", "links => links.map(a => a.pathname)")
+        assert menu == ["/dashboard/mentions", "/dashboard/brands", "/dashboard/sources"]
         response = page.goto(f"{server}/dashboard/")
         assert response is not None and response.status == 403
         cookie = next(c for c in page.context.cookies() if c["name"] == "svetofor_session")
@@ -271,3 +273,36 @@ def test_api_docs_render_with_the_network_blocked(server: str) -> None:
         browser.close()
     # only ReDoc's "built with" footer logo is asked of the internet; blocked, nothing is lost
     assert outside == ["https://cdn.redoc.ly/redoc/logo-mini.svg"]
+
+
+def test_the_mention_browser_finds_a_word_in_any_form_and_filters(
+    server: str, seeded: dict
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser, page, dialogs = browser_page(p)
+        sign_in(page, server, seeded["smm"])
+        page.goto(f"{server}/dashboard/mentions")
+        page.wait_for_selector(".mention-row")
+        assert page.locator(".mention-row").count() == 18  # every mention, green ones too
+        page.fill("input[name=q]", "курьера")  # the review says "Курьер"
+        with page.expect_navigation():
+            page.click("#apply-filters")
+        ids = page.eval_on_selector_all(
+            ".mention-row", "rows => rows.map(r => r.dataset.externalId)"
+        )
+        assert ids == ["late"]
+        assert "негатив" in (page.text_content(".mention-row .meta") or "")
+        page.fill("input[name=q]", "")
+        page.select_option("select[name=label]", "positive")
+        with page.expect_navigation():
+            page.click("#apply-filters")
+        assert page.locator(".mention-row.light-positive").count() == 15
+        assert page.locator(".mention-row.light-negative").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "mentions.png"), full_page=True)
+        page.fill("input[name=q]", "пицца")
+        with page.expect_navigation():
+            page.click("#apply-filters")
+        assert page.is_visible("#no-mentions")
+        assert dialogs == []
+        browser.close()

@@ -49,7 +49,9 @@ def test_freed_activations_are_reused_not_faulted_in_again():
     assert applied == "True"
     # 10 batches x 40 MB in 4 KB pages: about 98 k faults while every block is unmapped
     assert int(faults_before) > 90_000
-    assert int(faults_after) < 1_000
+    # with the setting, about none; a machine under memory pressure (the kernel reclaiming
+    # idle pages) adds a few thousand (2,441 seen once in CI beside other work): still 40x fewer
+    assert int(faults_after) < 10_000
 
 
 def test_does_nothing_without_glibc(monkeypatch):
