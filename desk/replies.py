@@ -67,13 +67,27 @@ def draft(
     case_link: str | None = None,
     actor: str | None = None,
     now: datetime | None = None,
+    another: bool = False,
 ) -> Reply:
-    """A draft reply: the given text, or a template filled with the case's details."""
+    """A draft reply: the given text, or a template filled with the case's details.
+
+    One unposted reply per stage: a second is refused (409) unless `another` is asked for,
+    so a double click never makes two identical drafts.
+    """
     now = now or utcnow()
     if case.state in (CaseState.closed, CaseState.dismissed):
         raise Conflict(f"case {case.id} is {case.state.value}")
     if stage is ReplyStage.acknowledgement and case.first_replied_at is not None:
         raise Conflict(f"case {case.id} already has its first reply")
+    waiting = session.exec(
+        select(Reply.id).where(
+            Reply.case_id == case.id, Reply.stage == stage, Reply.status != ReplyStatus.posted
+        )
+    ).first()
+    if waiting is not None and not another:
+        raise Conflict(
+            f"reply {waiting} is already waiting for this stage: edit it, or ask for another"
+        )
     mention = session.get(Mention, case.mention_id)
     brand = session.get(Brand, case.brand_id)
     assert mention is not None and brand is not None and case.id is not None

@@ -179,6 +179,15 @@ class ReplyCreate(SQLModel):
     text: str | None = Field(default=None, min_length=1, max_length=10_000)
     template: str | None = None
     promised_at: datetime | None = None  # the acknowledgement's "expect news by"
+    another: bool = False  # a second draft although one is already waiting for this stage
+
+
+class ReplyEdit(SQLModel):
+    """A draft's new text (placeholders filled in, say)."""
+
+    model_config = {"extra": "forbid"}
+
+    text: str = Field(min_length=1, max_length=10_000)
 
 
 class ReplyPosted(SQLModel):

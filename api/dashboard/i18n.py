@@ -9,6 +9,9 @@ LANGUAGES = ("ru", "en")
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "mentions": "Mentions",
+        "edit": "Edit",
+        "save": "Save",
+        "another_draft": "Write another draft for this stage",
         "search": "Search",
         "search_hint": "a word in any form",
         "all": "all",
@@ -92,6 +95,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "mentions": "Упоминания",
+        "edit": "Изменить",
+        "save": "Сохранить",
+        "another_draft": "Написать ещё один черновик для этого этапа",
         "search": "Поиск",
         "search_hint": "слово в любой форме",
         "all": "все",

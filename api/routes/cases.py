@@ -30,6 +30,7 @@ from models import (
     CaseState,
     CaseUpdate,
     ReplyCreate,
+    ReplyEdit,
     ReplyPosted,
     ReplyPublic,
     Sla,
@@ -125,8 +126,21 @@ def draft_reply(
         promised_at=body.promised_at,
         case_link=f"{settings.public_url.rstrip('/')}/api/v1/cases/{case_id}",
         actor=actor_name(key),
+        another=body.another,
     )
     return ReplyPublic.model_validate(reply)
+
+
+@router.patch("/{case_id}/replies/{reply_id}", response_model=ReplyPublic)
+def edit_reply(
+    case_id: RowId, reply_id: RowId, body: ReplyEdit, session: SessionDep, key: CurrentKey
+) -> ReplyPublic:
+    """Change a draft's text; posted (and approved) replies stay as they are."""
+    case = get_case(session, case_id)
+    reply = get_reply(session, case_id=case_id, reply_id=reply_id)
+    return ReplyPublic.model_validate(
+        reply_service.edit(session, case, reply, body.text, actor_name(key))
+    )
 
 
 @router.post("/{case_id}/replies/{reply_id}/approve", response_model=ReplyPublic)

@@ -246,3 +246,30 @@ def test_the_queue_pages_by_keyset(client: TestClient, cases: list[int]) -> None
     assert "X-Next-Cursor" not in second.headers  # the last page
     bad = client.get("/api/v1/cases", params={"cursor": "nonsense"})
     assert bad.json()["detail"][0]["loc"] == ["query", "cursor"]
+
+
+def test_one_draft_per_stage_unless_asked_and_drafts_can_be_edited(
+    client: TestClient, cases: list[int]
+) -> None:
+    case_id = cases[0]
+    body = {"stage": "resolution"}
+    first = client.post(f"/api/v1/cases/{case_id}/replies", json=body).json()
+    twice = client.post(f"/api/v1/cases/{case_id}/replies", json=body)  # a double click
+    assert twice.status_code == 409
+    assert twice.json()["detail"] == (
+        f"reply {first['id']} is already waiting for this stage: edit it, or ask for another"
+    )
+    another = client.post(f"/api/v1/cases/{case_id}/replies", json={**body, "another": True})
+    assert another.status_code == 201
+    filled = (
+        first["text"]
+        .replace("[что мы выяснили]", "курьер перепутал адрес")
+        .replace("[что мы изменили]", "адрес подтверждаем звонком")
+    )
+    edited = client.patch(f"/api/v1/cases/{case_id}/replies/{first['id']}", json={"text": filled})
+    assert edited.status_code == 200 and edited.json()["text"] == filled
+    assert client.post(f"/api/v1/cases/{case_id}/replies/{first['id']}/approve").status_code == 200
+    late = client.patch(f"/api/v1/cases/{case_id}/replies/{first['id']}", json={"text": "x"})
+    assert late.status_code == 409  # approved: no longer a draft
+    timeline = client.get(f"/api/v1/cases/{case_id}").json()["timeline"]
+    assert [e["kind"] for e in timeline].count("reply_edited") == 1

@@ -89,3 +89,33 @@ def test_the_login_page_says_how_to_get_a_key(client: TestClient) -> None:
         page = client.get("/dashboard/login", params={"lang": lang}).text
         assert words in page
         assert "<code>svetofor keys create --role smm</code>" in page
+
+
+def test_a_draft_is_edited_on_the_case_page(client: TestClient, engine: Engine) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Acme"))
+        mention = make_mention(session, source, "m1", text="Acme: всё сломалось", author="Анна")
+        mention.sentiment_label = "negative"
+        case = triage(session, mention, AlertPolicy(), now=NOW)
+        assert case is not None
+        reply = draft(session, case, ReplyStage.acknowledgement, now=NOW)
+        session.commit()
+        case_id, reply_id = case.id, reply.id
+    browser = signed_in(client, engine)
+    page = browser.get(f"/dashboard/cases/{case_id}").text
+    assert f'action="/dashboard/cases/{case_id}/replies/{reply_id}/edit"' in page
+    assert 'class="another-draft"' in page  # the new-draft form hides behind "another"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    saved = browser.post(
+        f"/dashboard/cases/{case_id}/replies/{reply_id}/edit",
+        data={"csrf_token": token.group(1), "text": "Анна, видим, разбираемся до пятницы."},
+        follow_redirects=True,
+    )
+    assert "Анна, видим, разбираемся до пятницы." in saved.text
+    approved = browser.post(
+        f"/dashboard/cases/{case_id}/replies/{reply_id}/approve",
+        data={"csrf_token": token.group(1)},
+        follow_redirects=True,
+    )
+    assert "flash error" not in approved.text  # filled in: it may go out

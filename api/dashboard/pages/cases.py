@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.dashboard.render import CsrfField, actor, back, flash, render
@@ -89,6 +89,7 @@ def draft_reply(
     stage: Annotated[ReplyStage, Form()],
     text: Annotated[str, Form()] = "",
     promised: Annotated[str, Form()] = "",
+    another: Annotated[str, Form()] = "",
     csrf: CsrfField = None,
 ) -> Response:
     key = signed_in(request, db, Role.smm)
@@ -103,9 +104,34 @@ def draft_reply(
             promised_at=_promise(promised, settings.timezone),
             case_link=f"{settings.public_url}/dashboard/cases/{case_id}",
             actor=actor(key),
+            another=bool(another),
         )
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except Conflict as exc:  # a draft already waits, the case moved on: say so on the page
+        flash(request, str(exc))
+    return back(f"/dashboard/cases/{case_id}#replies")
+
+
+@router.post("/cases/{case_id}/replies/{reply_id}/edit")
+def edit_reply(
+    case_id: RowId,
+    reply_id: RowId,
+    request: Request,
+    db: SessionDep,
+    text: Annotated[str, Form()] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    key = signed_in(request, db, Role.smm)
+    check_csrf(request, csrf)
+    try:
+        reply_service.edit(
+            db,
+            get_case(db, case_id),
+            get_reply(db, case_id=case_id, reply_id=reply_id),
+            text.strip(),
+            actor(key),
+        )
+    except (Conflict, Invalid) as exc:
+        flash(request, str(exc))
     return back(f"/dashboard/cases/{case_id}#replies")
 
 
