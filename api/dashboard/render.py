@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from api.auth import actor_name
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.session import csrf_token
+from api.dashboard.words import reason, word
 from models import ApiKey
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -27,6 +28,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         signed_in=bool(request.session.get("key_id")),
         works_cases=request.session.get("role") in ("admin", "smm"),
         flash=request.session.pop("flash", None),
+        w=lambda kind, value: word(lang, kind, value),
+        why=lambda text: reason(lang, text),
     )
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 

@@ -119,3 +119,46 @@ def test_a_draft_is_edited_on_the_case_page(client: TestClient, engine: Engine) 
         follow_redirects=True,
     )
     assert "flash error" not in approved.text  # filled in: it may go out
+
+
+# internal identifiers never shown, in either language
+IDENTIFIERS = (
+    "on_track", "at_risk", "sla_changed", "reply_drafted", "reply_posted", "reply_approved",
+    "mention_added", "first_reply", "priority_changed",
+)  # fmt: skip
+# the internal English values a Russian page must translate
+ENGLISH_VALUES = ("breached", "acknowledged", "dismissed", "urgent", "negative", "draft")
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_pages_show_people_words_not_internal_values(client: TestClient, engine: Engine) -> None:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Acme"))
+        two_days_ago = datetime.now(UTC) - timedelta(days=2)
+        mention = make_mention(
+            session,
+            source,
+            "m1",
+            text="Acme: всё сломалось",
+            author="Анна",
+            published_at=two_days_ago,
+        )
+        mention.sentiment_label, mention.rating = "negative", 1
+        case = triage(session, mention, AlertPolicy())  # found two days late: overdue
+        assert case is not None
+        draft(session, case, ReplyStage.acknowledgement, now=NOW)
+        session.commit()
+        case_id = case.id
+    browser = signed_in(client, engine)
+    for lang in ("ru", "en"):
+        for path in ("/dashboard/", f"/dashboard/cases/{case_id}", "/dashboard/mentions"):
+            text = visible_text(browser.get(path, params={"lang": lang}).text)
+            raw = IDENTIFIERS + (ENGLISH_VALUES if lang == "ru" else ())
+            found = [word for word in raw if re.search(rf"\b{word}\b", text)]
+            assert found == [], (lang, path)
+    ru = visible_text(browser.get(f"/dashboard/cases/{case_id}", params={"lang": "ru"}).text)
+    assert "просрочено" in ru and "негатив" in ru and "черновик" in ru

@@ -1,16 +1,21 @@
-// Live countdowns: every [data-due] element shows the time left, or how late it is.
+// Live countdowns: every [data-due] element shows the time left, or how late it is, in the
+// page's language ("через 3 ч 20 мин", "просрочено на 1 д 17 ч"; "in 3 h 20 min").
 (function () {
-  function format(ms) {
+  function format(ms, units) {
+    const [d, h, min] = units.split(" ");
     const minutes = Math.floor(Math.abs(ms) / 60000);
     const days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60);
     const rest = minutes % 60;
-    return (days ? days + "d " : "") + hours + "h " + String(rest).padStart(2, "0") + "m";
+    if (days) return days + " " + d + " " + hours + " " + h;
+    if (hours) return hours + " " + h + " " + rest + " " + min;
+    return rest + " " + min;
   }
   function tick() {
     document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
       if (!el.dataset.due) return;
       const left = Date.parse(el.dataset.due) - Date.now();
-      el.textContent = left < 0 ? el.dataset.overdue + " " + format(left) : format(left);
+      const units = el.dataset.units || "d h min";
+      el.textContent = (left < 0 ? el.dataset.overdue : el.dataset.left) + " " + format(left, units);
       el.classList.toggle("late", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 4 * 3600 * 1000);
     });
