@@ -308,3 +308,26 @@ def test_the_mention_browser_finds_a_word_in_any_form_and_filters(
         assert page.is_visible("#no-mentions")
         assert dialogs == []
         browser.close()
+
+
+def test_queue_case_and_mentions_fit_a_390_px_phone(server: str, seeded: dict) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser, page, _ = browser_page(p)
+        page.set_viewport_size({"width": 390, "height": 844})
+        sign_in(page, server, seeded["smm"])
+        page.wait_for_selector("table.queue")
+        for name, path in (
+            ("queue", "/dashboard/"),
+            ("case", f"/dashboard/cases/{seeded['cases']['late']}"),
+            ("mentions", "/dashboard/mentions"),
+        ):
+            page.goto(f"{server}{path}")
+            page.wait_for_load_state("load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (name, width)  # no horizontal scroll
+            sign_out = page.locator("header button.link")
+            box = sign_out.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390, name  # "Выйти" on screen
+            page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
+        browser.close()
