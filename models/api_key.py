@@ -29,6 +29,9 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The dashboard shows times in this zone for whoever signs in with the key
+    # (SVETOFOR_TIMEZONE when unset).
+    timezone: str | None = Field(default=None, max_length=64)
 
 
 class ApiKeyPublic(SQLModel):

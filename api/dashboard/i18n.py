@@ -10,6 +10,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "mentions": "Mentions",
         "edit": "Edit",
+        "time_zone": "Your time zone",
         "save": "Save",
         "another_draft": "Write another draft for this stage",
         "search": "Search",
@@ -99,6 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ru": {
         "mentions": "Упоминания",
         "edit": "Изменить",
+        "time_zone": "Ваш часовой пояс",
         "save": "Сохранить",
         "another_draft": "Написать ещё один черновик для этого этапа",
         "search": "Поиск",

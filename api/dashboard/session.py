@@ -33,6 +33,8 @@ def sign_in(request: Request, key: ApiKey) -> None:
     request.session.clear()
     request.session["key_id"] = key.id
     request.session["role"] = key.role.value  # which menu entries to show; access is checked
+    if key.timezone:
+        request.session["tz"] = key.timezone
     csrf_token(request)
 
 

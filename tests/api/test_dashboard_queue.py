@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from desk.alerts.policy import AlertPolicy
 from desk.queries import CaseFilter, list_cases
 from desk.replies import draft
 from desk.triage import triage
-from models import Case, CaseState, ReplyStage
+from models import ApiKey, Case, CaseState, ReplyStage
 from tests.utils.dashboard import signed_in
 from tests.utils.factories import make_brand, make_mention, make_source
 
@@ -162,3 +162,42 @@ def test_pages_show_people_words_not_internal_values(client: TestClient, engine:
             assert found == [], (lang, path)
     ru = visible_text(browser.get(f"/dashboard/cases/{case_id}", params={"lang": "ru"}).text)
     assert "просрочено" in ru and "негатив" in ru and "черновик" in ru
+
+
+def test_times_show_in_the_users_zone_which_their_key_keeps(
+    client: TestClient, engine: Engine
+) -> None:
+    published = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Acme"))
+        make_mention(session, source, "m1", text="Acme опять опоздал", published_at=published)
+        session.commit()
+    browser = signed_in(client, engine)
+    assert "2026-11-30 09:05 UTC" in browser.get("/dashboard/mentions").text  # the default
+    page = browser.get("/dashboard/mentions").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    moved = browser.post(
+        "/dashboard/timezone",
+        data={
+            "csrf_token": token.group(1),
+            "timezone": "Europe/Moscow",
+            "next": "/dashboard/mentions",
+        },
+        follow_redirects=True,
+    )
+    assert "2026-11-30 12:05 MSK" in moved.text  # 09:05 UTC is 12:05 in Moscow, zone shown
+    wrong = browser.post(
+        "/dashboard/timezone",
+        data={
+            "csrf_token": token.group(1),
+            "timezone": "Mars/Olympus",
+            "next": "/dashboard/mentions",
+        },
+        follow_redirects=True,
+    )
+    assert "unknown time zone &#39;Mars/Olympus&#39;" in wrong.text
+    assert "12:05 MSK" in wrong.text  # unchanged
+    with Session(engine) as session:
+        zones = {k.timezone for k in session.exec(select(ApiKey)) if k.role.value == "smm"}
+    assert zones == {"Europe/Moscow"}  # kept with the key for the next sign-in

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.dashboard.i18n import TEXTS, language
-from api.dashboard.render import CsrfField, back, render
-from api.dashboard.session import check_csrf, sign_in
+from api.dashboard.render import CsrfField, back, flash, render
+from api.dashboard.session import check_csrf, sign_in, signed_in
 from api.deps import SessionDep
 from models import Role
 from services.keys import authenticate
@@ -41,3 +42,27 @@ def logout(request: Request, csrf: CsrfField = None) -> Response:
     check_csrf(request, csrf)
     request.session.clear()
     return back("/dashboard/login")
+
+
+@router.post("/timezone")
+def set_timezone(
+    request: Request,
+    db: SessionDep,
+    timezone: Annotated[str, Form(max_length=64)],
+    back_to: Annotated[str, Form(alias="next", max_length=500)] = "/dashboard/",
+    csrf: CsrfField = None,
+) -> Response:
+    """The signed-in key's time zone for every time the dashboard shows."""
+    key = signed_in(request, db)
+    check_csrf(request, csrf)
+    name = timezone.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        flash(request, f"unknown time zone {name!r}: use a name like Europe/Moscow")
+    else:
+        key.timezone = name
+        db.add(key)
+        request.session["tz"] = name
+    # back to the page the form was on; only ever a dashboard path
+    return back(back_to if back_to.startswith("/dashboard/") else "/dashboard/")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.dashboard.render import render
+from api.dashboard.render import render, user_zone
 from api.dashboard.session import signed_in
 from api.deps import SessionDep, SettingsDep
 from core.labels import LABELS
@@ -50,7 +50,7 @@ def mentions(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     signed_in(request, db, Role.smm, Role.marketer)
-    zone = settings.timezone
+    zone = user_zone(request).key
     brands = [b.name for b in list_brands(db)]
     sources = [s.name for s, _ in list_sources(db)]
     filters = MentionFilter(
@@ -82,5 +82,4 @@ def mentions(
         sources=sources,
         labels=LABELS,
         next_url=next_url,
-        zone=ZoneInfo(zone),
     )
