@@ -26,7 +26,7 @@ run: install
 
 # The coverage floor is `fail_under` in pyproject.toml.
 test: install
-	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --durations=15
 
 # Also the slow tests (real-model accuracy).
 test-all: install

@@ -86,3 +86,12 @@ def test_importing_the_classifier_loads_no_training_code_and_no_torch() -> None:
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert shown.stdout.strip() == "[]"
+
+
+def test_the_command_line_starts_without_torch() -> None:
+    # every `svetofor crawl` and `svetofor cases check` pays for what the CLI imports
+    script = "import sys, svetofor.main; print('torch' in sys.modules)"
+    shown = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "False"
