@@ -31,9 +31,15 @@ def summarize_history_imports(
     threshold: int,
     now: datetime,
     dashboard_url: str = "",
+    decided: set[int] | None = None,
 ) -> int:
     """Queue one summary per source whose first crawl imported more than `threshold` older
-    mentions; returns how many summaries were queued."""
+    mentions; returns how many summaries were queued.
+
+    `decided` (kept by the caller between ticks) holds the sources settled either way, so a
+    source's first crawl is read once its mentions are labelled, not on every tick.
+    """
+    decided = set() if decided is None else decided
     if not policy.channels:
         return 0
     first_runs = session.exec(
@@ -43,11 +49,14 @@ def summarize_history_imports(
     ).all()
     queued = 0
     for source_id, run_id in first_runs:
+        if source_id in decided:
+            continue
         run = session.get(CrawlRun, run_id)
         if run is None or run.finished_at is None or now - run.finished_at > SUMMARY_WITHIN:
             continue
         key = history_event_key(source_id)
         if session.exec(select(AlertDelivery.id).where(AlertDelivery.event_key == key)).first():
+            decided.add(source_id)
             continue
         imported = _imported_by(session, run)
         if any(m.sentiment_label is None and m.label_error is None for m in imported):
@@ -57,6 +66,7 @@ def summarize_history_imports(
         if source is None or brand is None:
             continue
         older = [m for m in imported if is_history(m, brand)]
+        decided.add(source_id)  # labelled: the count cannot change any more
         if len(older) <= threshold:
             continue
         negative = sum(m.sentiment_label == "negative" for m in older)

@@ -31,6 +31,7 @@ from models import (
     Sla,
 )
 from models.types import UTCDateTime
+from services.catalog import brand_by_name
 
 # States that still owe the customer something (a resolved case only awaits closing).
 AWAITING_REPLY = (CaseState.new, CaseState.acknowledged)
@@ -103,10 +104,7 @@ def list_cases(
             or_(col(Case.first_reply_sla) == filters.sla, col(Case.resolution_sla) == filters.sla)
         )
     if filters.brand is not None:
-        brand_id = session.exec(select(Brand.id).where(Brand.name == filters.brand)).first()
-        if brand_id is None:
-            raise NotFound(f"brand {filters.brand!r} not found")
-        query = query.where(Case.brand_id == brand_id)
+        query = query.where(Case.brand_id == brand_by_name(session, filters.brand).id)
     if filters.assignee is not None:
         query = query.where(Case.assignee == filters.assignee)
     if filters.due_before is not None:

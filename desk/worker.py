@@ -34,6 +34,7 @@ class DeskWorker:
         self.settings = settings
         self.channels = channels_from_settings(settings)
         self.policy = policy_from_settings(settings)
+        self.history_decided: set[int] = set()  # sources whose import summary is settled
 
     def triage(self, session: Session, mention: Mention) -> None:
         """Open or extend a case for a freshly labelled mention that needs an answer."""
@@ -68,6 +69,7 @@ class DeskWorker:
                     threshold=self.settings.alert_history_summary_min,
                     now=utcnow(),
                     dashboard_url=self.settings.public_url,
+                    decided=self.history_decided,
                 )
             deliver_due(
                 self.engine, self.channels, rate_per_minute=self.settings.alert_rate_per_minute

@@ -16,6 +16,7 @@ from core.errors import Invalid, NotFound
 from core.lemmas import query_terms
 from models import Brand, Mention, MentionPublic, MentionRevision, SentimentPublic, Source
 from models.types import UTCDateTime
+from services.catalog import brand_by_name, source_by_name
 
 
 def get_mention(session: Session, mention_id: int) -> tuple[Mention, str, str]:
@@ -103,15 +104,9 @@ def list_mentions(
         .join(Source, col(Source.id) == col(Mention.source_id))
     )
     if filters.brand is not None:
-        brand_id = session.exec(select(Brand.id).where(Brand.name == filters.brand)).first()
-        if brand_id is None:
-            raise NotFound(f"brand {filters.brand!r} not found")
-        query = query.where(Mention.brand_id == brand_id)
+        query = query.where(Mention.brand_id == brand_by_name(session, filters.brand).id)
     if filters.source is not None:
-        source_id = session.exec(select(Source.id).where(Source.name == filters.source)).first()
-        if source_id is None:
-            raise NotFound(f"source {filters.source!r} not found")
-        query = query.where(Mention.source_id == source_id)
+        query = query.where(Mention.source_id == source_by_name(session, filters.source).id)
     if filters.sentiment is not None:
         query = query.where(Mention.sentiment_label == filters.sentiment)
     if filters.since is not None:

@@ -228,9 +228,11 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
         mention.sentiment_disagreement = mention.classified_at = None
         mention.updated_at = now
         outcome = Outcome.updated
-    lang = _language(data)
-    if lang is not None and mention.lang != lang:
-        mention.lang = lang
+    if outcome is Outcome.updated or mention.lang is None:
+        # detect again only for new text: every re-crawl upserts its unchanged items too
+        lang = _language(data)
+        if lang is not None and mention.lang != lang:
+            mention.lang = lang
     for name in _METADATA_FIELDS:
         value = getattr(data, name)
         if value is not None and getattr(mention, name) != value:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,11 +70,9 @@ def deliver_due(
     channels: Mapping[str, Channel],
     now: datetime | None = None,
     *,
-    case_ids: Collection[int] | None = None,
     rate_per_minute: int = 0,
 ) -> int:
-    """Send every pending delivery that is due (only those of `case_ids` when given); return
-    how many deliveries went out.
+    """Send every pending delivery that is due; return how many deliveries went out.
 
     Each row is claimed before it is sent, so two processes (a second instance, cron beside
     the service) never send one event twice. Every attempt counts, whatever the channel
@@ -94,13 +92,13 @@ def deliver_due(
         )
         .order_by(col(AlertDelivery.id))
     )
-    if case_ids is not None:
-        query = query.where(col(AlertDelivery.case_id).in_(list(case_ids)))
     with Session(engine) as session:
         due = session.exec(query).all()
+        # what each channel may still send this minute (counted only when a rate is set)
         budget = {
             name: rate_per_minute - _sent_since(session, name, now - timedelta(minutes=1))
             for name in {row[1] for row in due}
+            if rate_per_minute
         }
     sent = 0
     overflow: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
@@ -112,7 +110,8 @@ def deliver_due(
             continue
         if not claim(engine, delivery_id, now):
             continue  # another process took it
-        budget[channel_name] -= 1
+        if rate_per_minute:
+            budget[channel_name] -= 1
         error = _send(channels.get(channel_name), channel_name, dict(payload))
         if _record_attempt(engine, delivery_id, error, now):
             sent += 1

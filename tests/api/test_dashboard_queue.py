@@ -15,7 +15,7 @@ from desk.queries import CaseFilter, list_cases
 from desk.replies import draft
 from desk.triage import triage
 from models import ApiKey, Case, CaseState, ReplyStage
-from tests.utils.dashboard import signed_in
+from tests.utils.dashboard import csrf_of, signed_in
 from tests.utils.factories import make_brand, make_mention, make_source
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -70,11 +70,10 @@ def test_a_refused_approval_is_explained_on_the_case_page(
         case_id, reply_id = case.id, reply.id
     browser = signed_in(client, engine)
     page = browser.get(f"/dashboard/cases/{case_id}").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
+    token = csrf_of(page)
     answer = browser.post(
         f"/dashboard/cases/{case_id}/replies/{reply_id}/approve",
-        data={"csrf_token": token.group(1)},
+        data={"csrf_token": token},
         follow_redirects=True,
     )
     assert answer.status_code == 200
@@ -105,17 +104,16 @@ def test_a_draft_is_edited_on_the_case_page(client: TestClient, engine: Engine) 
     page = browser.get(f"/dashboard/cases/{case_id}").text
     assert f'action="/dashboard/cases/{case_id}/replies/{reply_id}/edit"' in page
     assert 'class="another-draft"' in page  # the new-draft form hides behind "another"
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
+    token = csrf_of(page)
     saved = browser.post(
         f"/dashboard/cases/{case_id}/replies/{reply_id}/edit",
-        data={"csrf_token": token.group(1), "text": "Анна, видим, разбираемся до пятницы."},
+        data={"csrf_token": token, "text": "Анна, видим, разбираемся до пятницы."},
         follow_redirects=True,
     )
     assert "Анна, видим, разбираемся до пятницы." in saved.text
     approved = browser.post(
         f"/dashboard/cases/{case_id}/replies/{reply_id}/approve",
-        data={"csrf_token": token.group(1)},
+        data={"csrf_token": token},
         follow_redirects=True,
     )
     assert "flash error" not in approved.text  # filled in: it may go out
@@ -175,12 +173,11 @@ def test_times_show_in_the_users_zone_which_their_key_keeps(
     browser = signed_in(client, engine)
     assert "2026-11-30 09:05 UTC" in browser.get("/dashboard/mentions").text  # the default
     page = browser.get("/dashboard/mentions").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
+    token = csrf_of(page)
     moved = browser.post(
         "/dashboard/timezone",
         data={
-            "csrf_token": token.group(1),
+            "csrf_token": token,
             "timezone": "Europe/Moscow",
             "next": "/dashboard/mentions",
         },
@@ -190,7 +187,7 @@ def test_times_show_in_the_users_zone_which_their_key_keeps(
     wrong = browser.post(
         "/dashboard/timezone",
         data={
-            "csrf_token": token.group(1),
+            "csrf_token": token,
             "timezone": "Mars/Olympus",
             "next": "/dashboard/mentions",
         },

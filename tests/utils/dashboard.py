@@ -11,14 +11,21 @@ from models import Role
 from tests.utils.keys import make_key
 
 
+def csrf_of(page: str) -> str:
+    """The CSRF token a rendered dashboard page carries in its forms."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    return token.group(1)
+
+
 def signed_in(client: TestClient, engine: Engine) -> TestClient:
     client.headers.pop("Authorization", None)
-    form = client.get("/dashboard/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token is not None
     answer = client.post(
         "/dashboard/login",
-        data={"key": make_key(engine, Role.smm), "csrf_token": token.group(1)},
+        data={
+            "key": make_key(engine, Role.smm),
+            "csrf_token": csrf_of(client.get("/dashboard/login").text),
+        },
         follow_redirects=False,
     )
     assert answer.status_code == 303
