@@ -15,6 +15,7 @@ from core.config import Settings
 from core.timeutil import utcnow
 from crawlers.scheduler import CrawlScheduler, SubprocessDispatcher
 from desk.worker import DeskWorker
+from services.adaptation import Adapters, AdapterTraining
 from services.labelling import ClassificationWorker
 
 
@@ -64,6 +65,10 @@ def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundSched
         lambda: load_configured_classifier(settings),
         on_classified=lambda session, mention: desk.triage(session, mention),
         on_batch_done=desk.deliver_now if settings.alert_at_once else None,
+        adapters=Adapters(engine),
+        trainer=AdapterTraining(
+            engine, settings.adaptation_min_corrections, settings.adaptation_retrain_step
+        ),
     )
     _every(scheduler, labels.tick, settings.classify_tick)
     scheduler.start()

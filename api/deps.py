@@ -12,6 +12,8 @@ from sqlmodel import Session
 from classifier import SentimentClassifier, load_configured_classifier
 from core.config import Settings
 from core.db import session_scope
+from desk.alerts.policy import AlertPolicy
+from desk.alerts.setup import policy_from_settings
 
 
 def get_engine(request: Request) -> Engine:
@@ -46,3 +48,11 @@ ClassifierDep = Annotated[SentimentClassifier, Depends(get_sentiment_classifier)
 # Row ids are 64-bit integers in the database: a larger id in a path is a 422, not a crash.
 MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+def get_alert_policy(settings: SettingsDep) -> AlertPolicy:
+    """Where the desk sends alerts (a correction to negative may open a case and alert)."""
+    return policy_from_settings(settings)
+
+
+PolicyDep = Annotated[AlertPolicy, Depends(get_alert_policy)]

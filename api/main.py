@@ -24,6 +24,7 @@ from api.routes import (
     brands,
     cases,
     classify,
+    corrections,
     demo,
     health,
     keys,
@@ -96,6 +97,7 @@ def create_app(
     api.include_router(brands.router)
     api.include_router(sources.router)
     api.include_router(mentions.router)
+    api.include_router(corrections.router)
     api.include_router(cases.router)
     api.include_router(templates.router)
     api.include_router(alerts.router)

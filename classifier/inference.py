@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from classifier.adapter import AdapterHead
 from classifier.checkpoint import BUNDLED_DIR, DEFAULT_MODELS_DIR, is_bundled, weights_digest
-from classifier.labels import resolve_label_map
+from classifier.labels import LABELS, resolve_label_map
 from classifier.precision import inference_context, resolve_precision
 from classifier.sentiment import Sentiment, softmax_to_sentiment
 from classifier.text import normalize_text
@@ -78,6 +79,7 @@ class SentimentClassifier:
         """
         import torch
 
+        from classifier.batch_invariance import make_batch_invariant
         from classifier.checkpoint import is_delta_dir, load_delta, load_ranges
         from classifier.memory import keep_freed_memory
         from classifier.quantization import quantize_int8
@@ -108,7 +110,7 @@ class SentimentClassifier:
         ranges = load_ranges(path)
         precision = resolve_precision(precision, calibrated=ranges is not None)
         if precision == "int8":
-            net = quantize_int8(net, ranges)
+            net = make_batch_invariant(quantize_int8(net, ranges))
             version += "+int8"  # its labels differ a little, so stored ones are redone
         return cls(
             net,
@@ -126,23 +128,72 @@ class SentimentClassifier:
         texts: str | Sequence[str],
         batch_size: int = 32,
         max_batch_tokens: int = MAX_BATCH_TOKENS,
+        heads: Sequence[AdapterHead | None] | None = None,
     ) -> list[Sentiment]:
         """Classify one text or many; returns one `Sentiment` per text, in input order.
 
         Texts are sorted by length and cut into batches of at most `batch_size` texts and
-        `max_batch_tokens` padded tokens, so long texts go in smaller batches.
+        `max_batch_tokens` padded tokens, so long texts go in smaller batches. `heads`: per
+        text, a brand adapter (`classifier.adapter`) that replaces the model's head, or None.
         """
         items = [texts] if isinstance(texts, str) else list(texts)
+        adapted = heads is not None and any(h is not None for h in heads)
+        logits, features = self._run(items, batch_size, max_batch_tokens, features=adapted)
+        if adapted:
+            assert heads is not None and len(heads) == len(items)
+            for i, head in enumerate(heads):
+                if head is not None:
+                    [logits[i]] = head.logits(features[i : i + 1])
+        return [
+            softmax_to_sentiment(r, self.index_to_label_for(heads, i), self.uncertain_below)
+            for i, r in enumerate(logits)
+        ]
+
+    def index_to_label_for(self, heads: Sequence[AdapterHead | None] | None, i: int) -> Any:
+        """An adapter's rows are in its own label order, the model's in its config's."""
+        head = heads[i] if heads is not None else None
+        return dict(enumerate(head.labels)) if head is not None else self.index_to_label
+
+    def features(
+        self, texts: Sequence[str], batch_size: int = 32, max_batch_tokens: int = MAX_BATCH_TOKENS
+    ) -> list[Any]:
+        """What the model's head reads for each text (a 1-D tensor each), for adapters."""
+        return self._run(list(texts), batch_size, max_batch_tokens, features=True)[1]
+
+    def fit_adapter(
+        self, version: int, texts: Sequence[str], labels: Sequence[str]
+    ) -> tuple[AdapterHead, dict[str, Any], bool]:
+        """Train a brand adapter on its corrected texts (`classifier.adaptation`): the head,
+        its cross-validated metrics, and whether it beat the model on held-out corrections."""
+        from classifier.adaptation import adapt
+        from classifier.adapter import model_head, stack
+
+        weight0, bias0 = model_head(self.model, self.index_to_label)
+        result = adapt(stack(self.features(texts)), labels, weight0, bias0)
+        head = AdapterHead(version, LABELS, result.weight, result.bias)
+        return head, result.metrics, result.active
+
+    def load_adapter(self, version: int, weights: Mapping[str, Any]) -> AdapterHead:
+        """A stored adapter (`AdapterHead.to_json`) ready for `predict(heads=...)`."""
+        return AdapterHead.from_json(version, weights)
+
+    def _run(
+        self, items: list[str], batch_size: int, max_batch_tokens: int, *, features: bool
+    ) -> tuple[list[list[float]], list[Any]]:
+        """Logits (and head inputs when `features`) per text, in input order."""
         if not items:
-            return []
+            return [], []
         encoded = self.preprocess(items)
         lengths = [len(ids) for ids in encoded]
-        results: list[Sentiment | None] = [None] * len(items)
+        logits: list[list[float]] = [[] for _ in items]
+        rows: list[Any] = [None] * len(items) if features else []
         for batch in length_batches(lengths, batch_size, max_batch_tokens):
-            logits = self.forward([encoded[i] for i in batch])
-            for i, row in zip(batch, logits, strict=True):
-                results[i] = softmax_to_sentiment(row, self.index_to_label, self.uncertain_below)
-        return [r for r in results if r is not None]
+            out, seen = self.forward_with_features([encoded[i] for i in batch], features=features)
+            for j, i in enumerate(batch):
+                logits[i] = out[j]
+                if features:
+                    rows[i] = seen[j]
+        return logits, rows
 
     def preprocess(self, texts: Sequence[str]) -> list[list[int]]:
         """Normalise and tokenize without padding (padding happens per length-sorted batch).
@@ -158,6 +209,13 @@ class SentimentClassifier:
 
     def forward(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
         """Pad one batch to its own longest text and return raw logits (model only)."""
+        return self.forward_with_features(batch, features=False)[0]
+
+    def forward_with_features(
+        self, batch: Sequence[Sequence[int]], *, features: bool = True
+    ) -> tuple[list[list[float]], Any]:
+        """`forward`, and with `features` what the head read (the pooled first token) as a
+        [texts x hidden] tensor."""
         import torch
 
         width = max(len(ids) for ids in batch)
@@ -168,10 +226,24 @@ class SentimentClassifier:
             ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
             mask[row, : len(seq)] = 1
         device = self.model.device  # the CPU, except for a teacher computing on a GPU
-        with inference_context(self.precision, device.type):
-            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
-        rows: list[list[float]] = logits.float().tolist()
-        return rows
+        seen: list[Any] = []
+        hook = None
+        if features:
+            head = self.model.classifier
+
+            def keep(_: Any, args: tuple[Any, ...]) -> None:
+                value = args[0]
+                seen.append(value[:, 0] if value.dim() == 3 else value)
+
+            hook = head.register_forward_pre_hook(keep)
+        try:
+            with inference_context(self.precision, device.type):
+                out = self.model(input_ids=ids.to(device), attention_mask=mask.to(device))
+        finally:
+            if hook is not None:
+                hook.remove()
+        rows: list[list[float]] = out.logits.float().tolist()
+        return rows, (seen[0].float().cpu() if seen else None)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[list[int]]:

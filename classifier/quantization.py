@@ -13,13 +13,13 @@ unsmoothed. What each choice measured is in docs/model-card.md.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import torch  # this module is imported only where a model loads
 
 SMOOTHING_ALPHA = 0.9
+CHUNK_ROWS = 256  # activation rows per integer product (`RowInt8Linear`)
 
 
 def encoder_linears(model: Any) -> dict[str, Any]:
@@ -36,7 +36,7 @@ class SmoothedLinear(torch.nn.Module):
 
     inverse_scale: torch.Tensor  # a buffer: saved and moved with the module, never trained
 
-    def __init__(self, linear: torch.nn.Module, inverse_scale: torch.Tensor) -> None:
+    def __init__(self, linear: torch.nn.Linear, inverse_scale: torch.Tensor) -> None:
         super().__init__()
         self.linear = linear
         self.register_buffer("inverse_scale", inverse_scale)
@@ -66,20 +66,75 @@ def smooth(model: Any, ranges: Mapping[str, Any], alpha: float = SMOOTHING_ALPHA
     return wrapped
 
 
+class RowInt8Linear(torch.nn.Module):
+    """A Linear layer in int8 whose activation scale is computed for each row (token) alone.
+
+    torch's dynamic int8 Linear takes one activation scale for the whole input tensor, so a
+    text's numbers depended on what it was batched with (and on the padding beside it): the
+    same review could get another label depending on what else was crawled. Here every row is
+    quantized with its own scale and multiplied in integers (`torch._int_mm`, exact int32
+    accumulation), so a token's output depends on that token's input only; weights keep one
+    scale per output row, as before. A smoothed layer's input scaling (`SmoothedLinear`) is
+    folded in: one pass over the activations fewer.
+    """
+
+    weight_q: torch.Tensor  # [in, out] int8, laid out for `_int_mm`
+    weight_scale: torch.Tensor  # [out] fp32
+    bias: torch.Tensor | None
+    inverse_scale: torch.Tensor | None  # smoothing's 1/s per input channel, or None
+
+    def __init__(self, linear: torch.nn.Linear, inverse_scale: torch.Tensor | None = None) -> None:
+        super().__init__()
+        weight = linear.weight.detach().float()
+        scale = (weight.abs().amax(dim=1) / 127.0).clamp_min(1e-12)
+        quantized = torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8)
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        self.register_buffer("weight_q", quantized.t().contiguous())
+        self.register_buffer("weight_scale", scale)
+        bias = None if linear.bias is None else linear.bias.detach().float().clone()
+        self.register_buffer("bias", bias)
+        self.register_buffer("inverse_scale", inverse_scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = x.reshape(-1, self.in_features).float()
+        rows = rows * self.inverse_scale if self.inverse_scale is not None else rows.clone()
+        scale = rows.abs().amax(dim=1, keepdim=True).clamp_min(1e-12) / 127.0
+        quantized = rows.div_(scale).round_().to(torch.int8)  # |value| <= 127 by construction
+        out = torch.empty(rows.shape[0], self.out_features)
+        # Rows in chunks: each chunk's int32 products are scaled back while still in the CPU
+        # cache (one pass over all of them at once cost half again as much on long reviews).
+        for start in range(0, rows.shape[0], CHUNK_ROWS):
+            part = slice(start, start + CHUNK_ROWS)
+            chunk = out[part]
+            chunk.copy_(torch._int_mm(quantized[part], self.weight_q))
+            chunk.mul_(scale[part]).mul_(self.weight_scale)
+            if self.bias is not None:
+                chunk.add_(self.bias)
+        return out.reshape(*x.shape[:-1], self.out_features)
+
+
 def quantize_int8(model: Any, ranges: Mapping[str, Any] | None = None) -> Any:
-    """The model with its encoder Linear layers as dynamic int8 (per-output-row weight scales).
+    """The model with its encoder Linear layers in int8 (`RowInt8Linear`: a scale per weight
+    row and per activation row, so a text's result does not depend on its batch).
 
     With `ranges` (see `training.calibration.calibrate`) the layers are smoothed first.
-    Modifies `model` in place and returns the quantized module (do not reuse the fp32 one).
+    Modifies `model` in place and returns it (do not reuse it as the fp32 model).
     """
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    targets = smooth(model, ranges) if ranges else list(encoder_linears(model))
-    with warnings.catch_warnings():
-        # torch.ao's eager quantization is deprecated in favour of torchao (another package);
-        # it is still shipped, tested and what the fbgemm int8 kernels are reached through
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return quantize_dynamic(  # type: ignore[no-untyped-call]
-            model, dict.fromkeys(targets, per_channel_dynamic_qconfig), dtype=torch.qint8
-        )
+    if ranges:
+        smooth(model, ranges)
+    modules = dict(model.named_modules())
+    for name, module in list(modules.items()):
+        if ".encoder." not in f".{name}":
+            continue
+        parent_name, _, child = name.rpartition(".")
+        if isinstance(module, SmoothedLinear):
+            quantized = RowInt8Linear(module.linear, module.inverse_scale)
+        elif isinstance(module, torch.nn.Linear) and not isinstance(
+            modules[parent_name],
+            SmoothedLinear,  # folded in with its wrapper above
+        ):
+            quantized = RowInt8Linear(module)
+        else:
+            continue
+        setattr(modules[parent_name], child, quantized)
+    return model

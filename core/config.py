@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # smoothed int8 for a model with calibration ranges (2-4 % of labels differ), else fp32.
     model_precision: Literal["auto", "bf16", "fp32", "int8"] = "auto"
     classify_tick: timedelta = timedelta(seconds=2)  # how often new mentions are labelled
+    # A brand with this many corrections in force gets its own adapter (trained in the
+    # background, retrained as corrections grow by `adaptation_retrain_step`).
+    adaptation_min_corrections: int = Field(default=30, ge=5)
+    adaptation_retrain_step: int = Field(default=10, ge=1)
     config: Path | None = None
     timezone: str = "UTC"
     secret_key: str = "dev-insecure-secret"

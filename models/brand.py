@@ -60,6 +60,8 @@ class BrandBase(SQLModel):
     # History is history: a mention published longer than this many days before it was found
     # is stored and counted but opens no case and sends no alert; 0 alerts on everything.
     alert_window: int = Field(default=7, ge=0, le=3650)
+    # Learn from the team's corrections: a per-brand adapter once there are enough of them.
+    adaptation: bool = True
 
 
 class Brand(BrandBase, table=True):
@@ -101,6 +103,7 @@ class BrandUpdate(SQLModel):
     resolution_days: int | None = Field(default=None, ge=1, le=365)
     at_risk_hours: float | None = Field(default=None, gt=0, le=24 * 30)
     alert_window: int | None = Field(default=None, ge=0, le=3650)
+    adaptation: bool | None = None
 
     _hours = field_validator("business_hours")(lambda v: check_business_hours(v))
     _rules = field_validator("case_rules")(lambda v: None if v is None else check_case_rules(v))
@@ -113,6 +116,7 @@ class BrandUpdate(SQLModel):
         "resolution_days",
         "at_risk_hours",
         "alert_window",
+        "adaptation",
     )(refuse_null)
 
     @field_validator("keywords", "exclude")

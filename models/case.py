@@ -239,6 +239,16 @@ class TemplatePublic(SQLModel):
     updated_at: datetime
 
 
+class CaseSuggestion(SQLModel):
+    """What the desk suggests for a case: dismissing it once a person said its mention is not
+    negative and nobody has worked on it yet."""
+
+    action: str  # "dismiss"
+    reason: str  # the dismissal reason to use ("not negative")
+    label: str  # the label the person gave
+    by: str  # who corrected it
+
+
 class CaseDetail(SQLModel):
     """One case with everything the team needs to answer it."""
 
@@ -246,3 +256,4 @@ class CaseDetail(SQLModel):
     mentions: list[MentionPublic]
     replies: list[ReplyPublic]
     timeline: list[CaseEventPublic]
+    suggestion: CaseSuggestion | None = None

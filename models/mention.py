@@ -100,6 +100,13 @@ class Mention(MentionContent, table=True):
     sentiment_uncertain: bool | None = None  # the model was not sure: a person should look
     sentiment_disagreement: bool | None = None  # stars and text disagree (5★, angry text)
     classified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The model's own label and score: `sentiment_label` is what everything reads, and a
+    # person's correction (`human_label`) wins there; the model's answer stays beside it.
+    model_label: str | None = Field(default=None, max_length=16)
+    model_score: float | None = None
+    human_label: str | None = Field(default=None, max_length=16)
+    # The brand adapter version that labelled it (None: the model alone).
+    sentiment_adapter: int | None = None
     # Every dictionary form of the title, text and author's words (core.lemmas.search_terms):
     # what SQLite's FTS5 table and PostgreSQL's GIN index search.
     search_text: str | None = Field(default=None, sa_type=Text)
@@ -171,11 +178,15 @@ class MentionIngest(MentionContent):
 
 
 class SentimentPublic(SQLModel):
-    label: SentimentLabel
+    label: SentimentLabel  # the label in force: a person's correction, else the model's
     score: float | None
     model: str | None
     uncertain: bool | None = None
     disagreement: bool | None = None
+    source: str = "model"  # "human" when a person corrected it
+    model_label: SentimentLabel | None = None  # the model's own answer, kept beside
+    model_score: float | None = None
+    adapter: int | None = None  # the brand adapter version that labelled it
 
 
 class MentionPublic(MentionContent):

@@ -28,9 +28,15 @@ def untriaged() -> Any:
     )
 
 
-def store_verdict(mention: Mention, verdict: Any, model: str, now: datetime) -> None:
-    """Store a `classifier.Verdict` on the mention."""
-    mention.sentiment_label, mention.sentiment_score = verdict.label, verdict.score
+def store_verdict(
+    mention: Mention, verdict: Any, model: str, now: datetime, adapter: int | None = None
+) -> None:
+    """Store a `classifier.Verdict` on the mention as the model's answer; it is the label in
+    force too unless a person corrected it (a correction is never overridden by a model)."""
+    mention.model_label, mention.model_score = verdict.label, verdict.score
+    if mention.human_label is None:
+        mention.sentiment_label, mention.sentiment_score = verdict.label, verdict.score
+    mention.sentiment_adapter = adapter
     mention.sentiment_probs = verdict.text.probs
     mention.sentiment_uncertain = verdict.text.uncertain
     mention.sentiment_disagreement = verdict.disagreement

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 from core.db import session_scope
 from core.timeutil import utcnow
 from models import Mention
+from services.catalog import brand_by_name
 from services.label_store import OnClassified, set_back, store_verdict, triage_once, untriaged
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,18 @@ class Classifier(Protocol):
     version: str
 
     def predict(self, texts: Sequence[str], batch_size: int = ...) -> Sequence[Prediction]: ...
+
+
+class HeadBook(Protocol):
+    """Per-brand adapters (`services.adaptation.Adapters`)."""
+
+    def for_mentions(self, classifier: Any, brand_ids: Sequence[int]) -> list[Any] | None: ...
+
+
+class AdapterTrainer(Protocol):
+    """Trains brands' adapters when due (`services.adaptation.AdapterTraining`)."""
+
+    def run_due(self, classifier: Any) -> int: ...
 
 
 def mention_text(mention: Mention) -> str:
@@ -78,6 +92,8 @@ class ClassificationWorker:
         on_batch_done: Callable[[], None] | None = None,
         batch_size: int = 32,
         limit: int = 256,
+        adapters: HeadBook | None = None,
+        trainer: AdapterTrainer | None = None,
     ) -> None:
         self.engine = engine
         self.load_classifier = load_classifier
@@ -86,6 +102,8 @@ class ClassificationWorker:
         self.on_batch_done = on_batch_done
         self.batch_size = batch_size
         self.limit = limit
+        self.adapters = adapters  # brands' own heads, applied to their new mentions
+        self.trainer = trainer  # trains them in the background from the team's corrections
         self._classifier: Classifier | None = None
         self._load_failed_at: float | None = None
         self.load_error: str | None = None
@@ -145,19 +163,25 @@ class ClassificationWorker:
             ).all()
         )
 
-    def _predict(self, texts: list[str]) -> list[Prediction | Exception]:
+    def _predict(self, texts: list[str], heads: list[Any] | None) -> list[Prediction | Exception]:
         """One result per text; a batch that fails is retried text by text, so only the
-        text that fails gets the error."""
+        text that fails gets the error. `heads`: a brand adapter per text, or None."""
+
+        def predict(batch: list[str], batch_heads: list[Any] | None, size: int) -> Any:
+            if batch_heads is None:
+                return self.classifier.predict(batch, batch_size=size)
+            return self.classifier.predict(batch, batch_size=size, heads=batch_heads)  # type: ignore[call-arg]
+
         try:
-            return list(self.classifier.predict(texts, batch_size=self.batch_size))
+            return list(predict(texts, heads, self.batch_size))
         except Exception:
             logger.warning(
                 "a labelling batch failed; labelling its %d texts one by one", len(texts)
             )
         results: list[Prediction | Exception] = []
-        for text in texts:
+        for i, text in enumerate(texts):
             try:
-                results.extend(self.classifier.predict([text], batch_size=1))
+                results.extend(predict([text], None if heads is None else [heads[i]], 1))
             except Exception as exc:
                 results.append(exc)
         return results
@@ -170,13 +194,17 @@ class ClassificationWorker:
             ids = [m.id for m in pending if m.id is not None]
             texts = [mention_text(m) for m in pending]
             ratings = [m.rating for m in pending]
+            brands = [m.brand_id for m in pending]
         if not ids:
             return 0
+        heads = self.adapters.for_mentions(classifier, brands) if self.adapters else None
         # The model runs with no database transaction open: crawls keep writing meanwhile.
-        results = self._predict(texts)
+        results = self._predict(texts, heads)
         now = utcnow()
         with session_scope(self.engine) as session:
-            for mention_id, text, rating, result in zip(ids, texts, ratings, results, strict=True):
+            for i, (mention_id, text, rating, result) in enumerate(
+                zip(ids, texts, ratings, results, strict=True)
+            ):
                 mention = session.get(Mention, mention_id)
                 if mention is None or mention_text(mention) != text:
                     continue  # edited while we classified: the next pass takes the new text
@@ -184,7 +212,9 @@ class ClassificationWorker:
                     set_back(mention, f"labelling failed: {result!r}")
                     session.add(mention)
                     continue
-                store_verdict(mention, result.verdict(rating), classifier.version, now)
+                head = heads[i] if heads is not None else None
+                adapter = head.version if head is not None else None
+                store_verdict(mention, result.verdict(rating), classifier.version, now, adapter)
                 session.add(mention)
                 self._triage(session, mention)
         if self.on_batch_done is not None:
@@ -236,3 +266,69 @@ class ClassificationWorker:
                 pass
         except Exception:
             logger.exception("classification pass failed")
+        if self.trainer is not None:
+            try:
+                self.trainer.run_due(self.classifier)
+            except Exception:
+                logger.exception("training a brand adapter failed")
+
+
+@dataclass
+class RelabelSummary:
+    brand: str
+    mentions: int = 0  # labelled again
+    changed: int = 0  # whose label in force changed
+    kept_human: int = 0  # a person's label, left as it is (the model's answer is updated)
+    adapter: int | None = None  # the brand adapter version used, if any
+    model: str = ""
+
+
+def relabel_brand(
+    engine: Engine,
+    classifier: Any,
+    brand: str,
+    adapters: HeadBook | None = None,
+    batch_size: int = 32,
+    chunk: int = 256,
+    progress: Callable[[RelabelSummary], None] | None = None,
+) -> RelabelSummary:
+    """Label every stored mention of a brand again with this model and the brand's adapter
+    (`svetofor relabel --brand B`). People's labels stay in force; no case is opened, moved
+    or alerted: re-labelling the same text never triages (`label_store.triage_once`)."""
+    with Session(engine) as session:
+        brand_id = brand_by_name(session, brand).id
+    assert brand_id is not None
+    summary = RelabelSummary(brand=brand, model=classifier.version)
+    last = 0
+    while True:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(Mention.id, Mention.title, Mention.text, Mention.rating)
+                .where(Mention.brand_id == brand_id, col(Mention.id) > last)
+                .order_by(col(Mention.id))
+                .limit(chunk)
+            ).all()
+        if not rows:
+            return summary
+        last = rows[-1][0] or last
+        texts = ["\n".join(p for p in (title, text) if p) for _, title, text, _ in rows]
+        heads = adapters.for_mentions(classifier, [brand_id] * len(rows)) if adapters else None
+        kwargs = {"heads": heads} if heads is not None else {}
+        results = classifier.predict(texts, batch_size=batch_size, **kwargs)
+        summary.adapter = heads[0].version if heads else None
+        now = utcnow()
+        with session_scope(engine) as session:
+            for (mention_id, _, _, rating), text, result in zip(rows, texts, results, strict=True):
+                mention = session.get(Mention, mention_id)
+                if mention is None or mention_text(mention) != text:
+                    continue  # edited meanwhile: the worker labels the new text
+                before = mention.sentiment_label
+                store_verdict(
+                    mention, result.verdict(rating), classifier.version, now, summary.adapter
+                )
+                summary.mentions += 1
+                summary.kept_human += mention.human_label is not None
+                summary.changed += before != mention.sentiment_label
+                session.add(mention)
+        if progress is not None:
+            progress(summary)

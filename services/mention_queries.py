@@ -115,8 +115,14 @@ def list_mentions(
         query = query.where(Mention.occurred_at < filters.until)
     if filters.q:
         query = query.where(text_search(session, filters.q))
-    if filters.uncertain is not None:
-        query = query.where(col(Mention.sentiment_uncertain).is_(filters.uncertain))
+    if filters.uncertain is True:  # "to check": the model was unsure and no person looked
+        query = query.where(
+            col(Mention.sentiment_uncertain).is_(True), col(Mention.human_label).is_(None)
+        )
+    elif filters.uncertain is False:
+        query = query.where(
+            col(Mention.sentiment_uncertain).is_(False) | col(Mention.human_label).is_not(None)
+        )
     if filters.rating is not None:
         query = query.where(Mention.rating == filters.rating)
     if cursor is not None:
@@ -142,6 +148,10 @@ def mention_public(mention: Mention, brand: str, source: str) -> MentionPublic:
             model=mention.sentiment_model,
             uncertain=mention.sentiment_uncertain,
             disagreement=mention.sentiment_disagreement,
+            source="model" if mention.human_label is None else "human",
+            model_label=mention.model_label,  # type: ignore[arg-type]
+            model_score=mention.model_score,
+            adapter=mention.sentiment_adapter,
         )
     return MentionPublic.model_validate(
         mention, update={"brand": brand, "source": source, "sentiment": sentiment}

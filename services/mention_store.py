@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from core.language import detect_language
 from core.lemmas import search_terms
 from core.timeutil import publication_problem, utcnow
-from models import Mention, MentionRevision, Precision, Source
+from models import LabelCorrection, Mention, MentionRevision, Precision, Source
 from models.mention import is_web_url
 
 logger = logging.getLogger(__name__)
@@ -199,6 +199,19 @@ def _new_mention(source: Source, data: MentionData, now: datetime) -> Mention:
     )
 
 
+def withdraw_corrections(session: Session, mention_id: int, by: str, now: datetime) -> int:
+    """Withdraw the correction in force on a mention (history keeps it); how many."""
+    rows = session.exec(
+        select(LabelCorrection).where(
+            LabelCorrection.mention_id == mention_id, col(LabelCorrection.withdrawn_at).is_(None)
+        )
+    ).all()
+    for row in rows:
+        row.withdrawn_at, row.withdrawn_by = now, by
+        session.add(row)
+    return len(rows)
+
+
 def _update(session: Session, mention: Mention, data: MentionData, now: datetime) -> Outcome:
     assert mention.id is not None
     data = _web_links_only(data)
@@ -226,6 +239,11 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
         mention.sentiment_label = mention.sentiment_score = mention.sentiment_model = None
         mention.sentiment_probs = mention.sentiment_uncertain = None
         mention.sentiment_disagreement = mention.classified_at = None
+        mention.model_label = mention.model_score = mention.sentiment_adapter = None
+        if mention.human_label is not None:
+            # a person's label was for the text they read: the new text is labelled afresh
+            withdraw_corrections(session, mention.id, "edited by its author", now)
+            mention.human_label = None
         mention.updated_at = now
         outcome = Outcome.updated
     if outcome is Outcome.updated or mention.lang is None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from training.evaluation import evaluate, metrics
+from core.metrics import metrics
+from training.evaluation import evaluate
 from training.options import TrainOptions
 
 __all__ = ["TrainOptions", "evaluate", "metrics", "train"]

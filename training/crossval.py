@@ -25,9 +25,9 @@ from typing import Any
 
 from classifier import SentimentClassifier
 from classifier.checkpoint import DEFAULT_MODELS_DIR
+from core.metrics import metrics
 from training.checkpoints import resolve_checkpoint
 from training.data import Example, read_labelled_csv, read_many
-from training.evaluation import metrics
 from training.options import TrainOptions, add_option_flags
 from training.recipe import select_rows
 from training.trainer import train

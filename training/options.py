@@ -42,6 +42,9 @@ class TrainOptions:
     # "auto" (a CUDA GPU if there is one, else the CPU), "cpu", "cuda" or "cuda:N"; the run's
     # summary records the device it used
     device: str = "auto"
+    # rows of the team's corrections (`--corrections`, `svetofor corrections export`) are
+    # seen this many times per epoch: few, and the team's own judgement of its own stream
+    corrections_weight: int = 3
 
 
 def add_option_flags(parser: argparse.ArgumentParser) -> None:

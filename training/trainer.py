@@ -16,7 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +73,16 @@ def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[li
     return batches
 
 
+CORRECTIONS_SOURCE = "team-corrections"  # rows from `--corrections` files
+
+
 def train(
     csv_paths: Sequence[str | Path],
     out_dir: str | Path,
     *,
     models_dir: str | Path = DEFAULT_MODELS_DIR,
     log: Log = print,
+    corrections: Sequence[str | Path] = (),
     **opts: Any,
 ) -> dict[str, Any]:
     """Fine-tune the e5 base on labelled CSVs and write a delta checkpoint to `out_dir`.
@@ -87,6 +91,8 @@ def train(
         csv_paths: CSV files with `text,label` (and optionally `lang,source,split`).
         out_dir: where the checkpoint goes; it then works as `SVETOFOR_MODEL`.
         models_dir: cache for the converted base model.
+        corrections: exported label corrections (`svetofor corrections export`): trained on
+            whatever the recipe selects, `corrections_weight` times each.
         **opts: fields of `TrainOptions`.
 
     Returns:
@@ -110,6 +116,11 @@ def train(
 
     factors = parse_oversample(options.oversample)
     rows = select_rows(read_many(csv_paths), seed=options.seed, use_recipe=options.use_recipe)
+    rows += [
+        replace(ex, source=CORRECTIONS_SOURCE)
+        for ex in read_many(corrections)
+        for _ in range(options.corrections_weight)
+    ]
     if not rows:
         raise ValueError("no labelled rows to train on")
     rows = oversample_rows(rows, factors)
@@ -204,6 +215,7 @@ def train(
     seconds = round(time.monotonic() - started, 1)
     summary = {
         "rows": len(rows),
+        "correction_rows": sum(ex.source == CORRECTIONS_SOURCE for ex in rows),
         "rows_by_lang_label": {f"{k[0]}/{k[1]}": v for k, v in sorted(counts.items())},
         "options": asdict(options),
         "device": device_name(device),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.auth import AdminRole, AnyRole
-from api.deps import RowId, SessionDep
-from models import BrandCreate, BrandPublic, BrandUpdate
+from api.deps import RowId, SessionDep, SettingsDep
+from models import AdaptationPublic, BrandCreate, BrandPublic, BrandUpdate
 from services import catalog
+from services.adaptation import adaptation_status
 
 router = APIRouter(prefix="/brands", tags=["brands"])
 
@@ -27,6 +28,18 @@ def create_brand(body: BrandCreate, session: SessionDep) -> BrandPublic:
 @router.get("/{brand_id}", response_model=BrandPublic, dependencies=[AnyRole])
 def read_brand(brand_id: RowId, session: SessionDep) -> BrandPublic:
     return catalog.brand_public(catalog.get_brand(session, brand_id))
+
+
+@router.get("/{brand_id}/adaptation", response_model=AdaptationPublic, dependencies=[AnyRole])
+def read_adaptation(
+    brand_id: RowId, session: SessionDep, settings: SettingsDep
+) -> AdaptationPublic:
+    """How the brand's traffic light learns from its team: corrections in force, the adapter
+    in use (version, when trained, on how many corrections) and its effect, cross-validated
+    on the brand's own corrections (`effect.macro_f1_model` → `effect.macro_f1_adapter`).
+    Switch it off with `PATCH /brands/{id}` `{"adaptation": false}`."""
+    brand = catalog.get_brand(session, brand_id)
+    return adaptation_status(session, brand, settings.adaptation_min_corrections)
 
 
 @router.patch("/{brand_id}", response_model=BrandPublic, dependencies=[AdminRole])

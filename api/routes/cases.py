@@ -11,6 +11,7 @@ from api.auth import CurrentKey, SmmRole, actor_name
 from api.deps import RowId, SessionDep, SettingsDep
 from desk import cases as case_service
 from desk import replies as reply_service
+from desk.corrections import suggestion
 from desk.queries import (
     CaseFilter,
     case_mention_ids,
@@ -80,6 +81,7 @@ def read_case(case_id: RowId, session: SessionDep) -> CaseDetail:
         timeline=[
             CaseEventPublic.model_validate(e) for e in case_timeline(session, case_id=case_id)
         ],
+        suggestion=suggestion(session, case),
     )
 
 

@@ -8,9 +8,17 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.auth import AnyRole, SmmRole
-from api.deps import RowId, SessionDep, SettingsDep
-from models import MentionIngest, MentionPage, MentionPublic, MentionRevisionPublic, SentimentLabel
+from api.auth import AnyRole, CurrentKey, SmmRole, actor_name
+from api.deps import PolicyDep, RowId, SessionDep, SettingsDep
+from desk.corrections import correct_label, withdraw_label
+from models import (
+    LabelCorrectionCreate,
+    MentionIngest,
+    MentionPage,
+    MentionPublic,
+    MentionRevisionPublic,
+    SentimentLabel,
+)
 from services import catalog, mention_queries, mention_store
 from services.mention_queries import MentionFilter
 from services.mention_store import MentionData, Outcome
@@ -104,3 +112,30 @@ def ingest_mention(body: MentionIngest, session: SessionDep, response: Response)
         response.status_code = status.HTTP_200_OK
     response.headers["X-Svetofor-Outcome"] = outcome.value
     return mention_queries.mention_public(*mention_queries.get_mention(session, mention.id))  # type: ignore[arg-type]
+
+
+@router.put("/{mention_id}/label", response_model=MentionPublic, dependencies=[AnyRole])
+def correct_mention_label(
+    mention_id: RowId,
+    body: LabelCorrectionCreate,
+    session: SessionDep,
+    key: CurrentKey,
+    policy: PolicyDep,
+) -> MentionPublic:
+    """A person's label for the mention: it wins in the traffic light, analytics, exports and
+    the queue, and no model re-labelling overrides it (`sentiment.model_label` keeps the
+    model's answer). To negative it opens a case as a new negative does; away from negative,
+    an untouched case is offered for dismissal "not negative" (`GET /cases/{id}`,
+    `suggestion`)."""
+    mention, _, _ = mention_queries.get_mention(session, mention_id)
+    correct_label(session, mention, body.label.value, body.note, actor_name(key), policy)
+    return mention_queries.mention_public(*mention_queries.get_mention(session, mention_id))
+
+
+@router.delete("/{mention_id}/label", response_model=MentionPublic, dependencies=[AnyRole])
+def undo_label_correction(mention_id: RowId, session: SessionDep, key: CurrentKey) -> MentionPublic:
+    """Undo the correction in force: the model's label counts again (404 when there is
+    none); a case the correction opened is dismissed again if nobody has touched it."""
+    mention, _, _ = mention_queries.get_mention(session, mention_id)
+    withdraw_label(session, mention, actor_name(key))
+    return mention_queries.mention_public(*mention_queries.get_mention(session, mention_id))

@@ -22,7 +22,8 @@ app = typer.Typer(help="Stored mentions.", no_args_is_help=True)
 CSV_COLUMNS = [
     "id", "brand", "source", "external_id", "url", "author", "author_url", "title", "text",
     "rating", "lang", "published_at", "published_precision", "discovered_at",
-    "sentiment_label", "sentiment_score", "sentiment_model", "case_id",
+    "sentiment_label", "sentiment_score", "sentiment_model", "sentiment_source",
+    "sentiment_model_label", "case_id",
 ]  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import typer
 
 from classifier import SentimentClassifier
 from core.config import Settings
+from core.errors import NotFound
 from svetofor.context import fail, load_settings
 from training.options import TrainOptions
 
@@ -96,7 +97,9 @@ RECIPE = TrainOptions()  # the bundled model's hyper-parameters are the CLI's de
 
 
 def train(
-    files: list[Path] = typer.Argument(..., help="labelled CSVs: text,label[,lang,source,split]"),
+    files: list[Path] = typer.Argument(
+        None, help="labelled CSVs: text,label[,lang,source,split]", show_default=False
+    ),
     out: Path = typer.Option(..., "--out", help="where the model goes (then SVETOFOR_MODEL)"),
     epochs: float = typer.Option(RECIPE.epochs, min=0.01),
     trainable_layers: int = typer.Option(
@@ -136,11 +139,25 @@ def train(
     device: str = typer.Option(
         RECIPE.device, help="auto (a CUDA GPU if there is one, else the CPU), cpu, cuda, cuda:N"
     ),
+    corrections: list[Path] = typer.Option(
+        [],
+        "--corrections",
+        help="the team's corrections (`svetofor corrections export`) to fold in; alone, the "
+        "bundled model is continued on them",
+    ),
+    corrections_weight: int = typer.Option(
+        RECIPE.corrections_weight, min=1, help="times each correction is seen per epoch"
+    ),
 ) -> None:
     """Fine-tune the multilingual e5 base on labelled CSVs into a small delta checkpoint."""
     from training import train as run_training
 
-    for file in files:
+    files = list(files or [])
+    if not files and not corrections:
+        fail("give labelled CSVs to train on, or --corrections FILE")
+    if not files and not init:
+        init = "bundled"  # corrections alone are a second stage, not a model from scratch
+    for file in [*files, *corrections]:
         if not file.is_file():
             fail(f"cannot read {file}: no such file")
     settings = load_settings()
@@ -167,7 +184,45 @@ def train(
             bf16=bf16,
             oversample=oversample,
             device=device,
+            corrections=corrections,
+            corrections_weight=corrections_weight,
         )
     except ValueError as exc:
         fail(str(exc))
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+def relabel(
+    brand: str = typer.Option(..., "--brand", help="the brand whose stored mentions to redo"),
+    batch_size: int = typer.Option(32, min=1),
+) -> None:
+    """Label a brand's stored mentions again with the configured model and the brand's
+    adapter; people's corrections stay, and no case is opened, moved or alerted."""
+    from core.db import check_connection, session_scope
+    from services.adaptation import Adapters
+    from services.catalog import brand_by_name
+    from services.labelling import RelabelSummary, relabel_brand
+    from svetofor.context import engine_for, user_errors
+
+    settings = load_settings()
+    engine = engine_for(settings)
+    with user_errors():
+        check_connection(engine)
+        with session_scope(engine) as session:
+            try:
+                brand_by_name(session, brand)  # before the model takes seconds to load
+            except NotFound as exc:
+                fail(str(exc))
+        clf = _classifier(settings)
+
+        def progress(summary: RelabelSummary) -> None:
+            typer.echo(f"{summary.mentions} mentions relabelled so far", err=True)
+
+        done = relabel_brand(
+            engine, clf, brand, Adapters(engine), batch_size=batch_size, progress=progress
+        )
+    adapter = f"adapter v{done.adapter}" if done.adapter else "no adapter"
+    typer.echo(
+        f"{done.brand}: {done.mentions} mentions relabelled with {done.model} ({adapter}); "
+        f"{done.changed} changed label, {done.kept_human} kept a person's label"
+    )

@@ -186,6 +186,10 @@ def test_sentiment_filter_and_shape(seeded: TestClient, engine: Engine) -> None:
         "model": "e5-small-svetofor@1",
         "uncertain": None,
         "disagreement": None,
+        "source": "model",
+        "model_label": None,  # set directly here; the labelling worker fills it
+        "model_score": None,
+        "adapter": None,
     }
 
 

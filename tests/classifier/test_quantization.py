@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from classifier import SentimentClassifier, precision
+from classifier.adapter import AdapterHead, model_head
 from classifier.checkpoint import ACT_RANGES, load_ranges
-from classifier.quantization import encoder_linears, smooth
+from classifier.quantization import RowInt8Linear, encoder_linears, smooth
 from tests.utils.tiny_models import TEXTS
 from training.calibration import calibrate, calibration_sample, save_ranges
 
@@ -55,8 +56,8 @@ def test_int8_keeps_the_answers_and_says_so_in_the_version(tiny_model_dir):
     small = SentimentClassifier.load(path, precision="int8")
     assert small.precision == "int8"
     assert small.version == exact.version + "+int8"  # stored labels are redone on a switch
-    quantized = [m for m in small.model.modules() if type(m).__name__ == "Linear"]
-    assert any("quantized" in type(m).__module__ for m in quantized)
+    quantized = [m for m in small.model.modules() if isinstance(m, RowInt8Linear)]
+    assert len(quantized) == 12  # every encoder Linear; the pooler and head stay fp32
     for a, b in zip(exact.predict(TEXTS), small.predict(TEXTS), strict=True):
         assert b.probs == pytest.approx(a.probs, abs=0.03)
 
@@ -68,8 +69,12 @@ def test_stored_ranges_are_used_for_int8(tiny_model_dir):
     save_ranges(calibrate(exact.model, exact.predict, TEXTS), path)
     assert (path / ACT_RANGES).is_file()
     small = SentimentClassifier.load(path, precision="int8")
-    wrappers = [m for m in small.model.modules() if type(m).__name__ == "SmoothedLinear"]
-    assert len(wrappers) == 12
+    smoothed = [
+        m
+        for m in small.model.modules()
+        if isinstance(m, RowInt8Linear) and m.inverse_scale is not None
+    ]
+    assert len(smoothed) == 12  # smoothing folded into each int8 layer
     for a, b in zip(exact.predict(TEXTS), small.predict(TEXTS), strict=True):
         assert b.probs == pytest.approx(a.probs, abs=0.03)
     # a calibrated model runs in int8 by default, whatever the CPU
@@ -93,3 +98,57 @@ def test_calibration_sample_is_deterministic_and_order_free():
     first = calibration_sample(texts, n=10)
     assert first == calibration_sample(list(reversed(texts)), n=10)
     assert len(first) == len(set(first)) == 10
+
+
+MIXED = [
+    "ok",
+    "Ужасный сервис, ждал доставку две недели, курьер так и не позвонил",
+    "great",
+    "Нормально",
+    "the worst support I have ever had, three calls and nothing fixed, never again",
+    "спасибо",
+]
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_a_text_gets_the_same_numbers_alone_and_in_any_batch(tiny_model_dir, precision):
+    path = tiny_model_dir()
+    exact = SentimentClassifier.load(path, precision="fp32")
+    save_ranges(calibrate(exact.model, exact.predict, TEXTS), path)
+    clf = SentimentClassifier.load(path, precision=precision)
+    alone = [clf.predict([text], batch_size=1)[0] for text in MIXED]
+    for batch_size in (2, 3, 6):
+        together = clf.predict(MIXED, batch_size=batch_size)
+        for a, b in zip(alone, together, strict=True):
+            assert b.label == a.label
+            if precision == "int8":  # the service's default: the same bits
+                assert b.probs == a.probs
+            else:  # fp32 matrix products may sum a batch in another order (last bits)
+                assert b.probs == pytest.approx(a.probs, abs=1e-5)
+    # padding beside a text, and a copy of it in the same batch, change nothing either
+    crowded = clf.predict([MIXED[1], MIXED[0], MIXED[0], MIXED[4]], batch_size=4)
+    assert crowded[1].probs == crowded[2].probs
+    if precision == "int8":
+        assert crowded[1].probs == alone[0].probs
+
+
+def test_an_adapter_replaces_the_head_for_its_texts_only(tiny_model_dir):
+    clf = SentimentClassifier.load(tiny_model_dir(), precision="fp32")
+    weight, bias = model_head(clf.model, clf.index_to_label)
+    same = AdapterHead(1, ("negative", "neutral", "positive"), weight, bias)
+    plain = clf.predict(MIXED)
+    with_same = clf.predict(MIXED, heads=[same] * len(MIXED))
+    for a, b in zip(plain, with_same, strict=True):
+        assert b.probs == pytest.approx(a.probs, abs=1e-5)  # starts where the model is
+    # a head that always says "negative", for the second text only
+    always = AdapterHead(
+        2, ("negative", "neutral", "positive"), weight * 0, torch.tensor([5.0, 0.0, 0.0])
+    )
+    heads = [None, always, None, None, None, None]
+    adapted = clf.predict(MIXED, heads=heads)
+    assert adapted[1].label == "negative" and adapted[1].score > 0.98
+    for i, (a, b) in enumerate(zip(plain, adapted, strict=True)):
+        if i != 1:
+            assert b.probs == pytest.approx(a.probs, abs=1e-5)
+    features = clf.features(MIXED)
+    assert len(features) == len(MIXED) and features[0].shape == (clf.model.config.hidden_size,)

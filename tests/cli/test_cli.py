@@ -253,3 +253,39 @@ def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> No
     assert len(run(tmp_path, "cases", "list", db_url=db_url).stdout.splitlines()) == 2
     unknown = run(tmp_path, "cases", "list", "--brand", "Nope", db_url=db_url)
     assert (unknown.returncode, unknown.stderr.strip()) == (1, "error: brand 'Nope' not found")
+
+
+def test_corrections_export_gives_a_training_csv(
+    tmp_path: Path, db_url: str, client: object
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from training.data import read_labelled_csv
+
+    assert isinstance(client, TestClient)
+    client.post("/api/v1/brands", json=BRAND)
+    client.post("/api/v1/sources", json=SOURCE)
+    ids = []
+    for i, text in enumerate(["Acme, ну спасибо за два часа ожидания", "Acme ok"], start=1):
+        ids.append(
+            client.post(
+                "/api/v1/mentions",
+                json={"source": "acme-news", "external_id": f"c{i}", "text": text},
+            ).json()["id"]
+        )
+    client.put(f"/api/v1/mentions/{ids[0]}/label", json={"label": "negative", "note": "сарказм"})
+    client.put(f"/api/v1/mentions/{ids[1]}/label", json={"label": "neutral"})
+
+    out = tmp_path / "corrections.csv"
+    args = ("corrections", "export", "--brand", "Acme", "-o", str(out))
+    result = run(tmp_path, *args, db_url=db_url)
+    assert result.returncode == 0, result.stderr
+    examples = read_labelled_csv(out)  # what `svetofor train` and `svetofor eval` read
+    assert [(e.text, e.label) for e in examples] == [
+        ("Acme, ну спасибо за два часа ожидания", "negative"),
+        ("Acme ok", "neutral"),
+    ]
+    lines = run(tmp_path, "corrections", "export", "--format", "jsonl", db_url=db_url).stdout
+    assert [json.loads(line)["note"] for line in lines.splitlines()] == ["сарказм", None]
+    missing = run(tmp_path, "corrections", "export", "--brand", "Nope", db_url=db_url)
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: brand 'Nope' not found"

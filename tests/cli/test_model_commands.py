@@ -149,3 +149,54 @@ def test_train_writes_a_model_that_classify_then_loads(tmp_path: Path) -> None:
     labelled = run(tmp_path, "classify", "very bad", SVETOFOR_MODEL=str(tmp_path / "m"))
     assert labelled.returncode == 0, labelled.stderr
     assert json.loads(labelled.stdout)["label"] in ("negative", "neutral", "positive")
+
+
+def test_train_folds_in_the_teams_corrections(tmp_path: Path) -> None:
+    write_fake_base(tmp_path / "var" / "models")
+    data = tmp_path / "gold.csv"
+    data.write_text("text,label\nvery bad service,negative\nvery good,positive\n", "utf-8")
+    corrections = tmp_path / "corrections.csv"  # `svetofor corrections export` columns
+    corrections.write_text(
+        "text,label,model_label,model_score,model,mention_id,brand,source\n"
+        "good good service,negative,positive,0.97,bundled@x,7,Acme,acme-news\n",
+        "utf-8",
+    )
+    trained = run(
+        tmp_path, "train", str(data), "--corrections", str(corrections), "--out", "m",
+        "--epochs", "1", "--batch-size", "4", "--max-length", "16",
+        "--corrections-weight", "2",
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    assert (summary["rows"], summary["correction_rows"]) == (4, 2)
+    nothing = run(tmp_path, "train", "--out", "m2")
+    assert nothing.returncode == 1
+    assert nothing.stderr.strip() == "error: give labelled CSVs to train on, or --corrections FILE"
+
+
+def test_relabel_a_brand(
+    tmp_path: Path, model_env: dict[str, str], db_url: str, client: object
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.utils.factories import BRAND, SOURCE
+
+    assert isinstance(client, TestClient)
+    client.post("/api/v1/brands", json=BRAND)
+    client.post("/api/v1/sources", json=SOURCE)
+    ids = [
+        client.post(
+            "/api/v1/mentions", json={"source": "acme-news", "external_id": f"r{i}", "text": t}
+        ).json()["id"]
+        for i, t in enumerate(["very bad service", "good", "the service is ok"])
+    ]
+    client.put(f"/api/v1/mentions/{ids[0]}/label", json={"label": "positive"})
+    done = run(tmp_path, "relabel", "--brand", "Acme", db_url=db_url, **model_env)
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.strip()
+    assert line.startswith("Acme: 3 mentions relabelled with ")
+    assert line.endswith("(no adapter); 2 changed label, 1 kept a person's label")
+    assert client.get(f"/api/v1/mentions/{ids[0]}").json()["sentiment"]["label"] == "positive"
+    assert client.get(f"/api/v1/mentions/{ids[1]}").json()["sentiment"]["model"] is not None
+    missing = run(tmp_path, "relabel", "--brand", "Nope", db_url=db_url, **model_env)
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: brand 'Nope' not found"
