@@ -67,6 +67,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         signed_in=bool(request.session.get("key_id")),
         works_cases=request.session.get("role") in ("admin", "smm"),
         flash=request.session.pop("flash", None),
+        flash_kind=request.session.pop("flash_kind", "error"),
         w=lambda kind, value: word(lang, kind, value),
         zone=user_zone(request),
         zones=COMMON_ZONES,
@@ -84,6 +85,8 @@ def actor(key: ApiKey) -> str:
     return actor_name(key)
 
 
-def flash(request: Request, message: str) -> None:
-    """A message the next page shows once (why an action was refused)."""
+def flash(request: Request, message: str, kind: str = "error") -> None:
+    """A message the next page shows once: why an action was refused ("error"), or what
+    an action did ("ok")."""
     request.session["flash"] = message
+    request.session["flash_kind"] = kind

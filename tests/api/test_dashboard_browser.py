@@ -22,7 +22,7 @@ from api.main import create_app
 from core.config import Settings
 from desk.alerts.policy import AlertPolicy
 from desk.triage import triage
-from models import Role
+from models import Case, CaseState, Role
 from services.mention_store import MentionData, upsert_mention
 from tests.utils.factories import make_brand, make_source
 from tests.utils.keys import make_key
@@ -86,6 +86,7 @@ def seeded(engine: Engine) -> dict[str, object]:
                 now=published,
             )
             mention.sentiment_label, mention.sentiment_score = "negative", 0.95
+            mention.model_label, mention.model_score = "negative", 0.95  # as the worker stores
             for days in range(day, 5):  # some history for the chart
                 extra, _ = upsert_mention(
                     session,
@@ -96,7 +97,7 @@ def seeded(engine: Engine) -> dict[str, object]:
                         published_at=now - timedelta(days=days, hours=1),
                     ),
                 )
-                extra.sentiment_label = "positive"
+                extra.sentiment_label = extra.model_label = "positive"
             case = triage(session, mention, AlertPolicy(), now=published)
             assert case is not None
             cases[external_id] = case.id
@@ -331,3 +332,48 @@ def test_queue_case_and_mentions_fit_a_390_px_phone(server: str, seeded: dict) -
             assert box is not None and box["x"] + box["width"] <= 390, name  # "Выйти" on screen
             page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
         browser.close()
+
+
+def test_a_wrong_light_is_corrected_in_one_click_and_undone_in_one(
+    server: str, seeded: dict, engine: Engine
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser, page, dialogs = browser_page(p)
+        sign_in(page, server, seeded["smm"])
+        page.goto(f"{server}/dashboard/mentions?label=positive")
+        with page.expect_navigation():
+            page.click(".mention-row .open-mention")
+        mention_url = page.url
+        assert (page.text_content(".light-label") or "").strip() == "позитив"
+        with page.expect_navigation():
+            page.click(".set-label-negative")  # sarcasm, say: it is a complaint
+        assert "Цвет: негатив" in (page.text_content(".flash") or "")
+        assert (page.text_content(".light-label") or "").strip() == "негатив"
+        assert "модель сказала: позитив" in (page.text_content(".label-control") or "")
+        assert page.is_visible("#mention-case")  # a correction to negative opens a case
+        case_path = page.get_attribute("#mention-case", "href")
+        page.screenshot(path=str(ARTIFACTS / "mention-corrected.png"), full_page=True)
+        with page.expect_navigation():
+            page.click(".undo-label")
+        assert page.url == mention_url
+        assert (page.text_content(".light-label") or "").strip() == "позитив"
+        assert "Исправление отменено" in (page.text_content(".flash") or "")
+        page.goto(f"{server}{case_path}")
+        assert page.get_attribute(".state", "data-state") == "dismissed"  # undone untouched
+
+        # on a case: the mention is not negative after all; dismissal is offered
+        page.goto(f"{server}/dashboard/cases/{seeded['cases']['soon']}")
+        with page.expect_navigation():
+            page.click(".set-label-neutral")
+        assert page.url.endswith(f"/dashboard/cases/{seeded['cases']['soon']}")
+        assert page.is_visible("#suggestion")
+        with page.expect_navigation():
+            page.click(".dismiss-not-negative")
+        assert page.url.endswith("/dashboard/")
+        assert dialogs == []
+        browser.close()
+    with Session(engine) as session:
+        case = session.get(Case, seeded["cases"]["soon"])
+        assert case is not None
+        assert (case.state, case.dismiss_reason) == (CaseState.dismissed, "not negative")

@@ -14,9 +14,11 @@ from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep, SettingsDep
 from core.errors import Conflict, Invalid
+from core.labels import LABELS
 from core.timeutil import utcnow
 from desk import cases as case_service
 from desk import replies as reply_service
+from desk.corrections import in_force, suggestion
 from desk.queries import (
     CaseFilter,
     author_history,
@@ -57,6 +59,7 @@ def case_page(case_id: RowId, request: Request, db: SessionDep, settings: Settin
     mention = db.get(Mention, case.mention_id)
     assert brand is not None and mention is not None
     default_promise = (utcnow() + timedelta(days=brand.resolution_days)).date().isoformat()
+    correction = in_force(db, mention.id) if mention.id is not None else None
     return render(
         request,
         "case.html",
@@ -69,6 +72,10 @@ def case_page(case_id: RowId, request: Request, db: SessionDep, settings: Settin
         due=_due(case),
         default_promise=default_promise,
         zone=settings.timezone,
+        labels=LABELS,
+        corrected_by=correction.corrected_by if correction else None,
+        back=f"/dashboard/cases/{case_id}",
+        suggestion=suggestion(db, case),
     )
 
 

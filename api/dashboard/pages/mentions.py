@@ -8,16 +8,20 @@ from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.dashboard.render import render, user_zone
-from api.dashboard.session import signed_in
-from api.deps import SessionDep, SettingsDep
+from api.dashboard.i18n import TEXTS, language
+from api.dashboard.render import CsrfField, actor, back, flash, render, user_zone
+from api.dashboard.session import check_csrf, signed_in
+from api.deps import PolicyDep, RowId, SessionDep, SettingsDep
+from core.errors import NotFound
 from core.labels import LABELS
-from models import Role
+from desk.corrections import correct_label, in_force, withdraw_label
+from desk.queries import author_history
+from models import Role, SentimentLabel
 from services.catalog import list_brands, list_sources
-from services.mention_queries import MentionFilter, list_mentions
+from services.mention_queries import MentionFilter, get_mention, list_mentions, revisions
 
 router = APIRouter()
 PAGE = 50
@@ -83,3 +87,69 @@ def mentions(
         labels=LABELS,
         next_url=next_url,
     )
+
+
+@router.get("/mentions/{mention_id}", response_class=HTMLResponse)
+def mention_page(mention_id: RowId, request: Request, db: SessionDep) -> Response:
+    """One mention: its light (and who set it), the control to correct it, its earlier
+    versions, its case and the author's other mentions."""
+    signed_in(request, db, Role.smm, Role.marketer)
+    mention, brand, source = get_mention(db, mention_id)
+    correction = in_force(db, mention_id)
+    return render(
+        request,
+        "mention.html",
+        mention=mention,
+        brand=brand,
+        source=source,
+        revisions=revisions(db, mention_id),
+        history=author_history(db, mention=mention),
+        labels=LABELS,
+        corrected_by=correction.corrected_by if correction else None,
+        back=f"/dashboard/mentions/{mention_id}",
+    )
+
+
+def _back_to(value: str, mention_id: int) -> str:
+    """Only a page of this dashboard (never another site) to return to."""
+    if value.startswith("/dashboard/") and "//" not in value and "\\" not in value:
+        return value
+    return f"/dashboard/mentions/{mention_id}"
+
+
+@router.post("/mentions/{mention_id}/label")
+def set_label(
+    mention_id: RowId,
+    request: Request,
+    db: SessionDep,
+    policy: PolicyDep,
+    label: Annotated[SentimentLabel, Form()],
+    back_to: Annotated[str, Form(alias="back", max_length=500)] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    key = signed_in(request, db, Role.smm, Role.marketer)
+    check_csrf(request, csrf)
+    mention, _, _ = get_mention(db, mention_id)
+    correct_label(db, mention, label.value, None, actor(key), policy)
+    words = TEXTS[language(request)]
+    flash(request, words["label_set"].format(label=words[f"label_{label.value}"]), "ok")
+    return back(_back_to(back_to, mention_id))
+
+
+@router.post("/mentions/{mention_id}/label/undo")
+def undo_label(
+    mention_id: RowId,
+    request: Request,
+    db: SessionDep,
+    back_to: Annotated[str, Form(alias="back", max_length=500)] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    key = signed_in(request, db, Role.smm, Role.marketer)
+    check_csrf(request, csrf)
+    mention, _, _ = get_mention(db, mention_id)
+    try:
+        withdraw_label(db, mention, actor(key))
+        flash(request, TEXTS[language(request)]["label_undone"], "ok")
+    except NotFound as exc:  # undone already (another tab, a teammate)
+        flash(request, str(exc))
+    return back(_back_to(back_to, mention_id))
