@@ -20,6 +20,11 @@ import torch  # this module is imported only where a model loads
 
 SMOOTHING_ALPHA = 0.9
 CHUNK_ROWS = 256  # activation rows per integer product (`RowInt8Linear`)
+# Weights in 7 bits (±63), activations in 8: on CPUs without VNNI, oneDNN's int8 product
+# (behind `torch._int_mm`) pairs unsigned 8-bit activations with the weights in 16-bit sums,
+# which overflow for weights beyond ±64 — wrong results, measured with ONEDNN_MAX_CPU_ISA=AVX2
+# (a test checks exactness); the smoothing already moved the outliers into the weights' rows.
+WEIGHT_LEVELS = 63
 
 
 def encoder_linears(model: Any) -> dict[str, Any]:
@@ -86,8 +91,9 @@ class RowInt8Linear(torch.nn.Module):
     def __init__(self, linear: torch.nn.Linear, inverse_scale: torch.Tensor | None = None) -> None:
         super().__init__()
         weight = linear.weight.detach().float()
-        scale = (weight.abs().amax(dim=1) / 127.0).clamp_min(1e-12)
-        quantized = torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8)
+        scale = (weight.abs().amax(dim=1) / WEIGHT_LEVELS).clamp_min(1e-12)
+        quantized = torch.round(weight / scale[:, None]).clamp(-WEIGHT_LEVELS, WEIGHT_LEVELS)
+        quantized = quantized.to(torch.int8)
         self.in_features, self.out_features = linear.in_features, linear.out_features
         self.register_buffer("weight_q", quantized.t().contiguous())
         self.register_buffer("weight_scale", scale)

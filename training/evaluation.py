@@ -35,6 +35,7 @@ def triage(
         "uncertain_share": len(flagged) / n if n else 0.0,
         "accuracy_certain": sum(certain) / len(certain) if certain else 0.0,
         "accuracy_uncertain": sum(flagged) / len(flagged) if flagged else 0.0,
+        "negatives": len(negatives),
         "negatives_missed": len(missed),
         "negatives_missed_flagged": sum(missed),
         "negative_recall_with_flag": shown / len(negatives) if negatives else 0.0,
@@ -60,8 +61,8 @@ def evaluate(
         The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision`,
         `uncertain_share`, `triage` (what the `uncertain` flag catches, see `triage`) and
         `triage_by_threshold` (the same were the flag set below 0.5 … 0.8), and, when the
-        file has a non-empty `lang` column, `per_language` (the same metrics for each
-        language).
+        file has a non-empty `lang` or `source` column, `per_language` / `per_source` (the
+        same metrics and triage for each language, and each corpus or split).
     """
     rows = read_labelled_csv(csv_path, text_column=text_column, label_column=label_column)
     started = time.perf_counter()
@@ -80,17 +81,25 @@ def evaluate(
     }
     result["model"] = getattr(classifier, "version", None)
     result["precision"] = getattr(classifier, "precision", None)
-    by_lang: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        if r.lang:
-            by_lang[r.lang].append(i)
-    if by_lang:
-        result["per_language"] = {
-            lang: {
-                k: v
-                for k, v in metrics([gold[i] for i in idx], [pred[i] for i in idx]).items()
-                if k != "per_class"
-            }
-            for lang, idx in sorted(by_lang.items())
+    uncertain = [p.uncertain for p in predictions]
+
+    def group(idx: list[int]) -> dict[str, Any]:
+        """A part's metrics and what reaches a person there."""
+        part = {
+            k: v
+            for k, v in metrics([gold[i] for i in idx], [pred[i] for i in idx]).items()
+            if k != "per_class"
         }
+        part["triage"] = triage(
+            [gold[i] for i in idx], [pred[i] for i in idx], [uncertain[i] for i in idx]
+        )
+        return part
+
+    for key, column in (("per_language", "lang"), ("per_source", "source")):
+        parts: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(rows):
+            if getattr(r, column):
+                parts[getattr(r, column)].append(i)
+        if parts:
+            result[key] = {name: group(idx) for name, idx in sorted(parts.items())}
     return result

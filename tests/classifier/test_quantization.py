@@ -152,3 +152,23 @@ def test_an_adapter_replaces_the_head_for_its_texts_only(tiny_model_dir):
             assert b.probs == pytest.approx(a.probs, abs=1e-5)
     features = clf.features(MIXED)
     assert len(features) == len(MIXED) and features[0].shape == (clf.model.config.hidden_size,)
+
+
+def test_int8_products_are_exact_on_this_cpu():
+    """The integer product behind `RowInt8Linear` must equal exact int32 arithmetic on the
+    CPU that runs it (oneDNN without VNNI overflows 16-bit sums for 8-bit weights: hence 7)."""
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(384, 256)
+    layer = RowInt8Linear(linear)
+    assert int(layer.weight_q.abs().max()) <= 63
+    x = torch.randn(70, 384) * 3
+    scale = x.abs().amax(dim=1, keepdim=True) / 127.0
+    quantized = torch.round(x / scale).to(torch.int8)
+    exact = (quantized.int() @ layer.weight_q.int()).double()
+    expected = exact * scale.double() * layer.weight_scale.double() + linear.bias.double()
+    assert torch.allclose(layer(x).double(), expected, rtol=1e-5, atol=1e-4)
+    worst = torch.full((8, 384), 127, dtype=torch.int8)  # the largest sums there are
+    assert torch.equal(torch._int_mm(worst, layer.weight_q), worst.int() @ layer.weight_q.int())
+    with torch.inference_mode():
+        reference = linear(x)
+        assert torch.allclose(layer(x), reference, atol=0.05 * float(reference.abs().max()))

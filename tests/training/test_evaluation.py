@@ -84,11 +84,14 @@ class FixedClassifier:
 
 def test_evaluate_csv_with_languages(tmp_path):
     path = tmp_path / "dev.csv"
-    rows = [(f"t{i}", g, "ru" if i < 5 else "en") for i, g in enumerate(GOLD)]
-    rows.append(("skipped", "", "ru"))  # unlabelled rows are ignored
+    rows = [
+        (f"t{i}", g, "ru" if i < 5 else "en", "tweets" if i % 2 else "reviews")
+        for i, g in enumerate(GOLD)
+    ]
+    rows.append(("skipped", "", "ru", "tweets"))  # unlabelled rows are ignored
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["text", "label", "lang"])
+        w.writerow(["text", "label", "lang", "source"])
         w.writerows(rows)
     answers = {f"t{i}": p for i, p in enumerate(PRED)}
     result = evaluate(path, FixedClassifier(answers))
@@ -98,6 +101,13 @@ def test_evaluate_csv_with_languages(tmp_path):
     assert set(result["per_language"]) == {"ru", "en"}
     assert result["per_language"]["ru"]["n"] == 5
     assert result["per_language"]["en"]["negative_f1"] == 0.0  # no negatives in the en rows
+    # what reaches a person, per language and per corpus
+    ru = [i for i in range(8) if i < 5]
+    ru_negatives = [i for i in ru if GOLD[i] == "negative"]
+    assert result["per_language"]["ru"]["triage"]["negatives"] == len(ru_negatives)
+    assert set(result["per_source"]) == {"tweets", "reviews"}
+    assert result["per_source"]["tweets"]["n"] == 4
+    assert "negative_recall_with_flag" in result["per_source"]["reviews"]["triage"]
 
 
 def test_evaluate_reports_triage_at_each_threshold(tmp_path):
