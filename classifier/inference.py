@@ -11,10 +11,14 @@ from classifier.adapter import AdapterHead
 from classifier.checkpoint import BUNDLED_DIR, DEFAULT_MODELS_DIR, is_bundled, weights_digest
 from classifier.labels import LABELS, resolve_label_map
 from classifier.precision import inference_context, resolve_precision
-from classifier.sentiment import Sentiment, softmax_to_sentiment
+from classifier.sentiment import (
+    NEGATIVE_WATCH,
+    UNCERTAIN_BELOW,
+    Sentiment,
+    softmax_to_sentiment,
+)
 from classifier.text import normalize_text
 
-UNCERTAIN_BELOW = 0.6
 MAX_LENGTH = 256
 MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass (see `length_batches`)
 
@@ -35,6 +39,7 @@ class SentimentClassifier:
         version: str,
         label_map: Mapping[str, str] | None = None,
         uncertain_below: float = UNCERTAIN_BELOW,
+        negative_watch: float = NEGATIVE_WATCH,
         max_length: int = MAX_LENGTH,
         precision: str = "fp32",
     ) -> None:
@@ -45,6 +50,7 @@ class SentimentClassifier:
         self.version = version
         self.index_to_label = resolve_label_map(model.config.id2label, label_map)
         self.uncertain_below = uncertain_below
+        self.negative_watch = negative_watch
         self.max_length = max_length
 
     @classmethod
@@ -69,7 +75,9 @@ class SentimentClassifier:
             label_map: model label name (or index) -> negative/neutral/positive, for models
                 whose label names are not obvious.
             threads: torch intra-op threads; None keeps torch's default.
-            uncertain_below: `uncertain` is set when the top probability is below this.
+            uncertain_below: `uncertain` is set when the top probability is below this, or
+                when a text not labelled negative is negative with at least
+                `NEGATIVE_WATCH` probability (`classifier.sentiment`).
             max_length: tokens per text; longer texts lose their middle (`head_and_tail`).
             precision: "bf16" (autocast, faster on CPUs with native bf16), "fp32", "int8"
                 (smoothed dynamic int8, `classifier.quantization`: the fastest measured,
@@ -145,7 +153,9 @@ class SentimentClassifier:
                 if head is not None:
                     [logits[i]] = head.logits(features[i : i + 1])
         return [
-            softmax_to_sentiment(r, self.index_to_label_for(heads, i), self.uncertain_below)
+            softmax_to_sentiment(
+                r, self.index_to_label_for(heads, i), self.uncertain_below, self.negative_watch
+            )
             for i, r in enumerate(logits)
         ]
 

@@ -19,6 +19,12 @@ DEV_SETS: dict[str, tuple[str, set[str] | None]] = {
     "ru_rusentiment_test": ("ru_rusentiment.csv", {"test"}),
     "ru_rusentitweet_test": ("ru_rusentitweet.csv", {"test"}),
     "ru_romip_news_test": ("ru_romip2012_news_quotes.csv", {"test"}),
+    # added in the second round; the bundled model never saw any of them
+    "ru_rusentne_news_dev": ("ru_rusentne2023_news_entities.csv", {"dev"}),
+    "ru_cedr_test": ("ru_cedr_emotions.csv", {"test"}),
+    "ru_mozetic_tweets": ("ru_mozetic2016_tweets.csv", None),
+    "en_tweeteval_val": ("en_tweeteval2017_val.csv", {"val"}),
+    "en_xlmt_tweets": ("en_xlmt_tweets.csv", None),
 }
 
 

@@ -19,19 +19,22 @@ def reference_probs(clf: SentimentClassifier, text: str) -> list[float]:
 
 
 def test_postprocess_is_a_pure_softmax():
-    s = softmax_to_sentiment(
-        [0.0, math.log(2), math.log(7)], {0: "negative", 1: "neutral", 2: "positive"}, 0.6
-    )
+    labels = {0: "negative", 1: "neutral", 2: "positive"}
+    s = softmax_to_sentiment([0.0, math.log(8), math.log(41)], labels, 0.6)
     assert s == Sentiment(
         "positive",
-        pytest.approx(0.7),
-        pytest.approx({"negative": 0.1, "neutral": 0.2, "positive": 0.7}),
+        pytest.approx(0.82),
+        pytest.approx({"negative": 0.02, "neutral": 0.16, "positive": 0.82}),
         False,
     )
-    unsure = softmax_to_sentiment(
-        [0.0, 0.0, 0.1], {0: "negative", 1: "neutral", 2: "positive"}, 0.6
-    )
+    unsure = softmax_to_sentiment([0.0, 0.0, 0.1], labels, 0.6)
     assert unsure.uncertain
+    # positive on top, but a one-in-ten chance of a complaint: a person should look
+    maybe_complaint = softmax_to_sentiment([0.0, math.log(2), math.log(7)], labels, 0.6)
+    assert maybe_complaint.label == "positive" and maybe_complaint.uncertain
+    assert not softmax_to_sentiment([0.0, math.log(2), math.log(7)], labels, 0.6, 0.2).uncertain
+    # a confident negative is not "uncertain": it reaches a person as a negative anyway
+    assert not softmax_to_sentiment([3.0, 0.0, 0.0], labels).uncertain
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 32])
