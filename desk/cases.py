@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.errors import Conflict
 from core.timeutil import utcnow
 from desk.timeline import add_event
-from models import OPEN_STATES, Brand, Case, CaseState, Priority
+from models import OPEN_STATES, Brand, Case, CaseEvent, CaseState, Priority
 
 
 def assign(
@@ -42,6 +42,7 @@ def dismiss(
     if case.state not in OPEN_STATES:
         raise Conflict(f"case {case.id} is {case.state.value}; only open cases can be dismissed")
     now = now or utcnow()
+    previous = case.state
     case.state, case.dismiss_reason, case.closed_at, case.updated_at = (
         CaseState.dismissed,
         reason,
@@ -49,7 +50,28 @@ def dismiss(
         now,
     )
     session.add(case)
-    add_event(session, case, "dismissed", now, actor, reason=reason)
+    add_event(session, case, "dismissed", now, actor, reason=reason, previous_state=previous.value)
+    return case
+
+
+def undo_dismiss(
+    session: Session, case: Case, actor: str | None, now: datetime | None = None
+) -> Case:
+    """Put a dismissed case back in the state it was dismissed from (the queue's undo)."""
+    if case.state != CaseState.dismissed:
+        raise Conflict(f"case {case.id} is {case.state.value}, not dismissed: nothing to undo")
+    event = session.exec(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "dismissed")
+        .order_by(col(CaseEvent.id).desc())
+    ).first()
+    previous = (event.data or {}).get("previous_state") if event is not None else None
+    now = now or utcnow()
+    case.state = CaseState(previous) if previous else CaseState.new
+    case.dismiss_reason = case.closed_at = None
+    case.updated_at = now
+    session.add(case)
+    add_event(session, case, "dismissal_undone", now, actor, state=case.state.value)
     return case
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, col, select
 
@@ -27,14 +27,18 @@ from models import (
     CaseState,
     DeliveryStatus,
     Mention,
+    Priority,
     Reply,
+    ReplyStatus,
     Sla,
 )
 from models.types import UTCDateTime
 from services.catalog import brand_by_name
+from services.mention_queries import text_search
 
 # States that still owe the customer something (a resolved case only awaits closing).
 AWAITING_REPLY = (CaseState.new, CaseState.acknowledged)
+ARCHIVED = (CaseState.resolved, CaseState.closed, CaseState.dismissed)
 
 
 def next_due(model: type[Case] = Case) -> Any:
@@ -53,6 +57,10 @@ class CaseFilter:
     assignee: str | None = None
     due_before: datetime | None = None
     awaiting_reply: bool = False  # only new and acknowledged cases (the dashboard's queue)
+    priority: Priority | None = None
+    unassigned: bool = False  # nobody has taken it
+    q: str | None = None  # full-text over the case's first mention, any inflected form
+    archived: bool = False  # resolved, closed and dismissed cases, most recently finished first
 
 
 def encode_queue_cursor(case: Case) -> str:
@@ -109,8 +117,34 @@ def list_cases(
         query = query.where(Case.assignee == filters.assignee)
     if filters.due_before is not None:
         query = query.where(next_due() < filters.due_before)
-    query = query.order_by(next_due().asc().nulls_last(), col(Case.id)).offset(offset).limit(limit)
-    return [(row[0], row[1]) for row in session.exec(query)]
+    if filters.priority is not None:
+        query = query.where(Case.priority == filters.priority)
+    if filters.unassigned:
+        query = query.where(or_(col(Case.assignee).is_(None), col(Case.assignee) == ""))
+    if filters.q:
+        found = select(Mention.id).where(text_search(session, filters.q))
+        query = query.where(col(Case.mention_id).in_(found))
+    if filters.archived:
+        query = query.where(col(Case.state).in_(ARCHIVED))
+        finished = func.coalesce(col(Case.closed_at), col(Case.resolved_at), col(Case.updated_at))
+        query = query.order_by(finished.desc(), col(Case.id).desc())
+    else:
+        query = query.order_by(next_due().asc().nulls_last(), col(Case.id))
+    return [(row[0], row[1]) for row in session.exec(query.offset(offset).limit(limit))]
+
+
+def waiting_replies(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    """Per case, the statuses of its replies not posted yet (drafts awaiting approval,
+    approved ones awaiting posting), for the queue's badges."""
+    rows = session.exec(
+        select(Reply.case_id, Reply.status)
+        .where(col(Reply.case_id).in_(case_ids), Reply.status != ReplyStatus.posted)
+        .order_by(col(Reply.id))
+    ).all()
+    waiting: dict[int, list[str]] = {}
+    for case_id, reply_status in rows:
+        waiting.setdefault(case_id, []).append(ReplyStatus(reply_status).value)
+    return waiting
 
 
 def get_case(session: Session, case_id: int) -> Case:

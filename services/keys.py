@@ -56,3 +56,13 @@ def _live_admins(session: Session) -> int:
 
 def list_keys(session: Session) -> list[ApiKey]:
     return list(session.exec(select(ApiKey).order_by(col(ApiKey.id))))
+
+
+def teammates(session: Session) -> list[str]:
+    """Names of the live keys that work the queue (smm and admin): whom a case can go to."""
+    rows = session.exec(
+        select(ApiKey.name, ApiKey.prefix)
+        .where(col(ApiKey.revoked_at).is_(None), col(ApiKey.role).in_([Role.smm, Role.admin]))
+        .order_by(col(ApiKey.name))
+    ).all()
+    return sorted({name or prefix for name, prefix in rows})

@@ -30,6 +30,7 @@ from models import (
     CasePublic,
     CaseState,
     CaseUpdate,
+    Priority,
     ReplyCreate,
     ReplyEdit,
     ReplyPosted,
@@ -49,6 +50,8 @@ def queue(
     brand: str | None = None,
     assignee: str | None = None,
     due_before: datetime | None = None,
+    priority: Priority | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -58,10 +61,16 @@ def queue(
     """Cases sorted by the deadline that matters now (first reply, then resolution).
 
     Page with `cursor`: a full page answers `X-Next-Cursor` for the next one (keyset pages
-    skip nothing while cases change).
+    skip nothing while cases change). `q`: full-text search over the case's first mention.
     """
     filters = CaseFilter(
-        state=state, sla=sla, brand=brand, assignee=assignee, due_before=due_before
+        state=state,
+        sla=sla,
+        brand=brand,
+        assignee=assignee,
+        due_before=due_before,
+        priority=priority,
+        q=q,
     )
     rows = list_cases(session, filters=filters, limit=limit, offset=offset, cursor=cursor)
     if len(rows) == limit:

@@ -21,8 +21,9 @@ from sqlmodel import Session
 from api.main import create_app
 from core.config import Settings
 from desk.alerts.policy import AlertPolicy
+from desk.replies import draft
 from desk.triage import triage
-from models import Case, CaseState, Role
+from models import Case, CaseState, ReplyStage, Role
 from services.mention_store import MentionData, upsert_mention
 from tests.utils.factories import make_brand, make_source
 from tests.utils.keys import make_key
@@ -377,3 +378,71 @@ def test_a_wrong_light_is_corrected_in_one_click_and_undone_in_one(
         case = session.get(Case, seeded["cases"]["soon"])
         assert case is not None
         assert (case.state, case.dismiss_reason) == (CaseState.dismissed, "not negative")
+
+
+def test_the_queue_is_a_shared_inbox(server: str, seeded: dict, engine: Engine) -> None:
+    with Session(engine) as session:  # a draft waits for approval on one case
+        case = session.get(Case, seeded["cases"]["late"])
+        assert case is not None
+        draft(session, case, ReplyStage.acknowledgement, text="Видим, разбираемся")
+        session.commit()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def rows(page) -> list[int]:
+        return page.eval_on_selector_all(".case-row", "rs => rs.map(r => +r.dataset.caseId)")
+
+    with playwright_api.sync_playwright() as p:
+        browser, page, dialogs = browser_page(p)
+        sign_in(page, server, seeded["smm"])
+        assert sorted(rows(page)) == sorted(seeded["cases"].values())
+        late = page.locator(f".case-row[data-case-id='{seeded['cases']['late']}']")
+        assert late.locator(".reply-waiting").text_content() == "черновик ждёт согласования"
+
+        page.fill("#queue-filters input[name=q]", "курьера")  # "Курьер опоздал…"
+        with page.expect_navigation():
+            page.click("#apply-queue-filters")
+        assert rows(page) == [seeded["cases"]["late"]]
+        page.goto(f"{server}/dashboard/")
+
+        soon = seeded["cases"]["soon"]
+        with page.expect_navigation():
+            page.click(f".case-row[data-case-id='{soon}'] .take")
+        assignee = page.text_content(f".case-row[data-case-id='{soon}'] .assignee") or ""
+        assert assignee.startswith("test smm")
+        page.goto(f"{server}/dashboard/?assignee=me")
+        assert rows(page) == [soon]
+
+        page.goto(f"{server}/dashboard/")
+        for name in ("late", "xss"):
+            page.check(f".case-row[data-case-id='{seeded['cases'][name]}'] .pick")
+        page.fill("#bulk-reason", "спам")
+        with page.expect_navigation():
+            page.click("#bulk-dismiss")
+        assert "Отклонено обращений: 2." in (page.text_content(".flash") or "")
+        assert rows(page) == [soon]
+        page.screenshot(path=str(ARTIFACTS / "queue-bulk-dismissed.png"), full_page=True)
+        page.goto(f"{server}/dashboard/?view=archive")
+        assert sorted(rows(page)) == sorted([seeded["cases"]["late"], seeded["cases"]["xss"]])
+        assert "спам" in (page.text_content(".queue") or "")
+        page.goto(f"{server}/dashboard/")
+        assert not page.is_visible("#undo-dismiss")  # the offer is shown once, right after
+
+        page.check(f".case-row[data-case-id='{soon}'] .pick")
+        with page.expect_navigation():
+            page.click("#bulk-dismiss")  # no reason given
+        assert "Укажите причину" in (page.text_content(".flash") or "")
+        page.check("#select-all")
+        page.fill("#bulk-reason", "не о нас")
+        with page.expect_navigation():
+            page.click("#bulk-dismiss")
+        assert rows(page) == []
+        with page.expect_navigation():
+            page.click("#undo-dismiss button")
+        assert rows(page) == [soon]
+        assert "Возвращено в очередь: 1." in (page.text_content(".flash") or "")
+        assert dialogs == []
+        browser.close()
+    with Session(engine) as session:
+        back_case = session.get(Case, soon)
+        assert back_case is not None and back_case.state == CaseState.new
+        assert back_case.dismiss_reason is None

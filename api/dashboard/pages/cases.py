@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep, SettingsDep
@@ -20,31 +22,104 @@ from desk import cases as case_service
 from desk import replies as reply_service
 from desk.corrections import in_force, suggestion
 from desk.queries import (
+    ARCHIVED,
+    AWAITING_REPLY,
     CaseFilter,
     author_history,
     case_replies,
     case_timeline,
+    encode_queue_cursor,
     get_case,
     get_reply,
     list_cases,
     mentions_by_id,
+    waiting_replies,
 )
-from models import Brand, Case, Mention, ReplyStage, Role
+from models import OPEN_STATES, Brand, Case, CaseState, Mention, Priority, ReplyStage, Role, Sla
+from services.catalog import list_brands
+from services.keys import teammates
 
 router = APIRouter()
-QUEUE_PAGE = 500
+QUEUE_PAGE = 100
 
 
 @router.get("/", response_class=HTMLResponse)
-def queue(request: Request, db: SessionDep) -> Response:
-    signed_in(request, db, Role.smm)
-    rows = list_cases(db, filters=CaseFilter(awaiting_reply=True), limit=QUEUE_PAGE)
+def queue(
+    request: Request,
+    db: SessionDep,
+    view: Annotated[str, Query(pattern="^(open|archive)$")] = "open",
+    state: str = "",
+    sla: str = "",
+    brand: str = "",
+    assignee: str = "",
+    priority: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    page: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """The team's shared inbox: open cases by the deadline that matters now (or the archive
+    of finished ones), filtered, searchable, in pages, with bulk actions."""
+    key = signed_in(request, db, Role.smm)
+    me = actor(key)
+    brands = [b.name for b in list_brands(db)]
+    archived = view == "archive"
+    states = ARCHIVED if archived else AWAITING_REPLY
+    filters = CaseFilter(
+        state=CaseState(state) if state in {s.value for s in states} else None,
+        awaiting_reply=not archived,
+        archived=archived,
+        sla=Sla(sla) if sla in {s.value for s in Sla} else None,
+        brand=brand if brand in brands else None,
+        assignee=me if assignee == "me" else (assignee or None) if assignee != "none" else None,
+        unassigned=assignee == "none",
+        priority=Priority(priority) if priority in {p.value for p in Priority} else None,
+        q=q.strip() or None,
+    )
+    rows = list_cases(
+        db,
+        filters=filters,
+        limit=QUEUE_PAGE + 1,
+        offset=page * QUEUE_PAGE if archived else 0,
+        cursor=None if archived else cursor,
+    )
+    more, rows = len(rows) > QUEUE_PAGE, rows[:QUEUE_PAGE]
     mentions = mentions_by_id(db, ids=[c.mention_id for c, _ in rows])
+    waiting = waiting_replies(db, [c.id for c, _ in rows if c.id is not None])
     items = [
-        {"case": c, "brand": b, "mention": mentions.get(c.mention_id), "due": _due(c)}
+        {
+            "case": c,
+            "brand": b,
+            "mention": mentions.get(c.mention_id),
+            "due": _due(c),
+            "waiting": waiting.get(c.id or 0, []),
+        }
         for c, b in rows
     ]
-    return render(request, "queue.html", items=items, now=utcnow())
+    shown = {
+        "view": view, "state": state, "sla": sla, "brand": brand, "assignee": assignee,
+        "priority": priority, "q": q,
+    }  # fmt: skip
+    kept = {k: v for k, v in shown.items() if v and not (k == "view" and v == "open")}
+    next_url = None
+    if more and archived:
+        next_url = "/dashboard/?" + urlencode({**kept, "page": page + 1})
+    elif more:
+        next_url = "/dashboard/?" + urlencode({**kept, "cursor": encode_queue_cursor(rows[-1][0])})
+    return render(
+        request,
+        "queue.html",
+        items=items,
+        now=utcnow(),
+        shown=shown,
+        brands=brands,
+        states=[s.value for s in states],
+        slas=[s.value for s in Sla],
+        priorities=[p.value for p in Priority],
+        teammates=teammates(db),
+        me=me,
+        next_url=next_url,
+        undo_ids=request.session.pop("undo_dismissed", None),
+    )
 
 
 def _due(case: Case) -> datetime | None:
@@ -196,6 +271,81 @@ def dismiss(
     check_csrf(request, csrf)
     case_service.dismiss(db, get_case(db, case_id), reason, actor(key))
     return back("/dashboard/")
+
+
+def _open_cases(db: SessionDep, ids: list[int]) -> list[Case]:
+    return [c for c in (db.get(Case, i) for i in ids[:QUEUE_PAGE]) if c is not None]
+
+
+@router.post("/cases/bulk-dismiss")
+def bulk_dismiss(
+    request: Request,
+    db: SessionDep,
+    case_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies the default)
+    reason: Annotated[str, Form(max_length=500)] = "",
+    back_to: Annotated[str, Form(alias="back", max_length=2000)] = "/dashboard/",
+    csrf: CsrfField = None,
+) -> Response:
+    """Dismiss the ticked cases with one reason; the queue then offers to undo it."""
+    key = signed_in(request, db, Role.smm)
+    check_csrf(request, csrf)
+    words = TEXTS[language(request)]
+    if not reason.strip():
+        flash(request, words["reason_needed"])
+        return back(_queue_url(back_to))
+    done = []
+    for case in _open_cases(db, case_ids):
+        if case.state in OPEN_STATES and case.id is not None:
+            case_service.dismiss(db, case, reason.strip(), actor(key))
+            done.append(case.id)
+    if done:
+        request.session["undo_dismissed"] = done
+        flash(request, words["dismissed_n"].format(n=len(done)), "ok")
+    return back(_queue_url(back_to))
+
+
+@router.post("/cases/bulk-undo")
+def bulk_undo(
+    request: Request,
+    db: SessionDep,
+    case_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+    back_to: Annotated[str, Form(alias="back", max_length=2000)] = "/dashboard/",
+    csrf: CsrfField = None,
+) -> Response:
+    key = signed_in(request, db, Role.smm)
+    check_csrf(request, csrf)
+    restored = 0
+    for case in _open_cases(db, case_ids):
+        if case.state == CaseState.dismissed:
+            case_service.undo_dismiss(db, case, actor(key))
+            restored += 1
+    flash(request, TEXTS[language(request)]["restored_n"].format(n=restored), "ok")
+    return back(_queue_url(back_to))
+
+
+@router.post("/cases/bulk-assign")
+def bulk_assign(
+    request: Request,
+    db: SessionDep,
+    case_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+    assignee: Annotated[str, Form(max_length=200)] = "",
+    take: Annotated[int | None, Form()] = None,
+    back_to: Annotated[str, Form(alias="back", max_length=2000)] = "/dashboard/",
+    csrf: CsrfField = None,
+) -> Response:
+    """Assign the ticked cases to a teammate or to me (an empty name takes them off
+    everyone); a row's "Take" button assigns that one case to me, whatever is ticked."""
+    key = signed_in(request, db, Role.smm)
+    check_csrf(request, csrf)
+    name = actor(key) if assignee == "me" or take else assignee.strip() or None
+    for case in _open_cases(db, [take] if take else case_ids):
+        case_service.assign(db, case, name, actor(key))
+    return back(_queue_url(back_to))
+
+
+def _queue_url(value: str) -> str:
+    """Back to the queue with its filters, never to another site."""
+    return value if value.startswith("/dashboard/") and "//" not in value else "/dashboard/"
 
 
 @router.post("/cases/{case_id}/close")

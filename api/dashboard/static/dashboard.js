@@ -22,3 +22,12 @@
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
 })();
+
+// The queue's "select all" box ticks every case on the page for a bulk action.
+document.addEventListener("DOMContentLoaded", function () {
+  const all = document.getElementById("select-all");
+  if (!all) return;
+  all.addEventListener("change", function () {
+    document.querySelectorAll("input.pick").forEach(function (box) { box.checked = all.checked; });
+  });
+});
