@@ -14,9 +14,10 @@ from desk.alerts.policy import AlertPolicy
 from desk.queries import CaseFilter, list_cases
 from desk.replies import draft
 from desk.triage import triage
-from models import ApiKey, Case, CaseState, ReplyStage
+from models import ApiKey, Case, CaseState, ReplyStage, Role
 from tests.utils.dashboard import csrf_of, signed_in
 from tests.utils.factories import make_brand, make_mention, make_source
+from tests.utils.keys import make_key
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -198,3 +199,38 @@ def test_times_show_in_the_users_zone_which_their_key_keeps(
     with Session(engine) as session:
         zones = {k.timezone for k in session.exec(select(ApiKey)) if k.role.value == "smm"}
     assert zones == {"Europe/Moscow"}  # kept with the key for the next sign-in
+
+
+def test_errors_in_the_dashboard_are_pages_in_the_users_language(
+    client: TestClient, engine: Engine
+) -> None:
+    browser = signed_in(client, engine)
+    missing = browser.get("/dashboard/cases/999999")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "Не найдено" in missing.text and "case 999999 not found" in missing.text
+    expired = browser.post("/dashboard/cases/999999/dismiss", data={"reason": "x"})
+    assert expired.status_code == 403
+    assert "Форма устарела" in expired.text
+    token = csrf_of(browser.get("/dashboard/").text)
+    bad = browser.post("/dashboard/mentions/1/label", data={"csrf_token": token, "label": "red"})
+    assert bad.status_code == 422
+    assert "Часть данных не принята" in bad.text and "label:" in bad.text
+    english = browser.get("/dashboard/cases/999999?lang=en")
+    assert "Not found" in english.text and "Back to the dashboard" in english.text
+    # the JSON API keeps answering JSON
+    api = client.get("/api/v1/cases/999999", headers={"Authorization": "Bearer nope"})
+    assert api.headers["content-type"].startswith("application/json")
+
+
+def test_a_marketer_opening_the_queue_gets_a_page_not_json(
+    client: TestClient, engine: Engine
+) -> None:
+    client.headers.pop("Authorization", None)
+    key = make_key(engine, Role.marketer)
+    token = csrf_of(client.get("/dashboard/login").text)
+    client.post("/dashboard/login", data={"key": key, "csrf_token": token})
+    page = client.get("/dashboard/")
+    assert page.status_code == 403
+    assert "Вашей роли сюда нельзя." in page.text
+    assert 'href="/dashboard/mentions"' in page.text
