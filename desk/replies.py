@@ -56,6 +56,34 @@ def pick_template(
     return ranked[0]
 
 
+def fill_template(
+    session: Session,
+    case: Case,
+    stage: ReplyStage,
+    template_name: str | None = None,
+    *,
+    promised_at: datetime | None = None,
+    case_link: str | None = None,
+) -> tuple[ReplyTemplate, str]:
+    """The template a draft would use (named, or the brand's, or the default) and its text
+    filled with the case's details: what the dashboard previews and `draft` stores."""
+    mention = session.get(Mention, case.mention_id)
+    brand = session.get(Brand, case.brand_id)
+    assert mention is not None and brand is not None
+    lang = (mention.lang or "ru")[:2]
+    template = pick_template(session, stage, lang, brand.id or 0, template_name)
+    promised = promised_at or case.resolution_due_at
+    text = render(
+        template.body,
+        template.lang,
+        author=mention.author,
+        brand=brand.name,
+        promised_date=promised.date().isoformat() if promised else None,
+        case_link=case_link,
+    )
+    return template, text
+
+
 def draft(
     session: Session,
     case: Case,
@@ -88,23 +116,13 @@ def draft(
         raise Conflict(
             f"reply {waiting} is already waiting for this stage: edit it, or ask for another"
         )
-    mention = session.get(Mention, case.mention_id)
-    brand = session.get(Brand, case.brand_id)
-    assert mention is not None and brand is not None and case.id is not None
+    assert case.id is not None
     template_id = None
     if text is None:
-        lang = (mention.lang or "ru")[:2]
-        template = pick_template(session, stage, lang, brand.id or 0, template_name)
-        template_id = template.id
-        promised = promised_at or case.resolution_due_at
-        text = render(
-            template.body,
-            template.lang,
-            author=mention.author,
-            brand=brand.name,
-            promised_date=promised.date().isoformat() if promised else None,
-            case_link=case_link,
+        template, text = fill_template(
+            session, case, stage, template_name, promised_at=promised_at, case_link=case_link
         )
+        template_id = template.id
     reply = Reply(
         case_id=case.id,
         stage=stage,

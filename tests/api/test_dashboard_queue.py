@@ -14,7 +14,7 @@ from desk.alerts.policy import AlertPolicy
 from desk.queries import CaseFilter, list_cases
 from desk.replies import draft
 from desk.triage import triage
-from models import ApiKey, Case, CaseState, ReplyStage, Role
+from models import ApiKey, Case, CaseState, Reply, ReplyStage, Role
 from tests.utils.dashboard import csrf_of, signed_in
 from tests.utils.factories import make_brand, make_mention, make_source
 from tests.utils.keys import make_key
@@ -234,3 +234,53 @@ def test_a_marketer_opening_the_queue_gets_a_page_not_json(
     assert page.status_code == 403
     assert "Вашей роли сюда нельзя." in page.text
     assert 'href="/dashboard/mentions"' in page.text
+
+
+def test_a_template_is_picked_and_previewed_filled_in_before_drafting(
+    client: TestClient, engine: Engine
+) -> None:
+    from desk.templates import ensure_default_templates
+
+    with Session(engine) as session:
+        ensure_default_templates(session)
+        source = make_source(session, make_brand(session, "Acme"))
+        mention = make_mention(session, source, "m1", text="Всё сломалось", author="Анна")
+        mention.sentiment_label, mention.lang = "negative", "ru"
+        case = triage(session, mention, AlertPolicy(), now=NOW)
+        assert case is not None
+        # the first reply is out: the resolution stage is next, whose template needs a person
+        case.first_replied_at, case.state = NOW, CaseState.acknowledged
+        session.add(case)
+        session.commit()
+        case_id = case.id
+    browser = signed_in(client, engine)
+    page = browser.get(f"/dashboard/cases/{case_id}").text
+    assert '<option value="default-resolution-ru">' in page
+    assert '<option value="default-acknowledgement-ru">' not in page  # another stage
+    preview = browser.post(
+        f"/dashboard/cases/{case_id}/preview",
+        data={"csrf_token": csrf_of(page), "template": "default-resolution-ru"},
+    )
+    assert preview.status_code == 200
+    text = re.search(r'<textarea name="text"[^>]*id="draft-text">([^<]*)</textarea>', preview.text)
+    assert text is not None and text.group(1).startswith("Анна, возвращаемся, как обещали.")
+    unfilled = re.search(r'id="unfilled">(.*?)</p>', preview.text, flags=re.S)
+    assert unfilled is not None
+    assert "[что мы выяснили]" in unfilled.group(1) and "[что мы изменили]" in unfilled.group(1)
+    with Session(engine) as session:  # nothing was stored by the preview
+        assert session.exec(select(Reply).where(Reply.case_id == case_id)).first() is None
+    drafted = browser.post(
+        f"/dashboard/cases/{case_id}/replies",
+        data={
+            "csrf_token": csrf_of(page),
+            "stage": "resolution",
+            "template": "default-resolution-ru",
+        },
+        follow_redirects=True,
+    )
+    assert "Анна, возвращаемся, как обещали." in drafted.text
+    refused = browser.post(
+        f"/dashboard/cases/{case_id}/preview",
+        data={"csrf_token": csrf_of(page), "template": "default-acknowledgement-ru"},
+    )
+    assert "is for the acknowledgement stage" in refused.text  # said on the page

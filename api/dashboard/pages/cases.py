@@ -15,7 +15,7 @@ from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep, SettingsDep
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Invalid, NotFound
 from core.labels import LABELS
 from core.timeutil import utcnow
 from desk import cases as case_service
@@ -35,6 +35,8 @@ from desk.queries import (
     mentions_by_id,
     waiting_replies,
 )
+from desk.replies import fill_template
+from desk.templates import list_templates, unfilled_placeholders
 from models import OPEN_STATES, Brand, Case, CaseState, Mention, Priority, ReplyStage, Role, Sla
 from services.catalog import list_brands
 from services.keys import teammates
@@ -129,12 +131,56 @@ def _due(case: Case) -> datetime | None:
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: RowId, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     signed_in(request, db, Role.smm)
+    return _case_view(case_id, request, db, settings)
+
+
+@router.post("/cases/{case_id}/preview", response_class=HTMLResponse)
+def preview_template(
+    case_id: RowId,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    template: Annotated[str, Form(max_length=200)] = "",
+    promised: Annotated[str, Form(max_length=10)] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    """The case page with the chosen template filled in with this case in the draft's text
+    box, and the placeholders still to fill named; nothing is stored."""
+    signed_in(request, db, Role.smm)
+    check_csrf(request, csrf)
+    return _case_view(case_id, request, db, settings, template, promised, preview=True)
+
+
+def _case_view(
+    case_id: int,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    template: str = "",
+    promised: str = "",
+    preview: bool = False,
+) -> Response:
     case = get_case(db, case_id)
     brand = db.get(Brand, case.brand_id)
     mention = db.get(Mention, case.mention_id)
     assert brand is not None and mention is not None
     default_promise = (utcnow() + timedelta(days=brand.resolution_days)).date().isoformat()
     correction = in_force(db, mention.id) if mention.id is not None else None
+    stage = ReplyStage.acknowledgement if not case.first_replied_at else ReplyStage.resolution
+    previewed = None
+    if preview:
+        try:
+            _, text = fill_template(
+                db,
+                case,
+                stage,
+                template or None,
+                promised_at=_promise(promised or default_promise, settings.timezone),
+                case_link=f"{settings.public_url}/dashboard/cases/{case_id}",
+            )
+            previewed = {"text": text, "unfilled": unfilled_placeholders(text)}
+        except (NotFound, Conflict) as exc:
+            flash(request, str(exc))
     return render(
         request,
         "case.html",
@@ -145,12 +191,15 @@ def case_page(case_id: RowId, request: Request, db: SessionDep, settings: Settin
         replies=case_replies(db, case_id=case_id),
         events=case_timeline(db, case_id=case_id),
         due=_due(case),
-        default_promise=default_promise,
+        default_promise=promised or default_promise,
         zone=settings.timezone,
         labels=LABELS,
         corrected_by=correction.corrected_by if correction else None,
         back=f"/dashboard/cases/{case_id}",
         suggestion=suggestion(db, case),
+        templates=[t for t in list_templates(db, stage=stage) if t.brand_id in (None, brand.id)],
+        chosen_template=template,
+        previewed=previewed,
     )
 
 
@@ -172,6 +221,7 @@ def draft_reply(
     text: Annotated[str, Form()] = "",
     promised: Annotated[str, Form()] = "",
     another: Annotated[str, Form()] = "",
+    template: Annotated[str, Form(max_length=200)] = "",
     csrf: CsrfField = None,
 ) -> Response:
     key = signed_in(request, db, Role.smm)
@@ -183,12 +233,13 @@ def draft_reply(
             case,
             stage,
             text=text.strip() or None,
+            template_name=template or None,
             promised_at=_promise(promised, settings.timezone),
             case_link=f"{settings.public_url}/dashboard/cases/{case_id}",
             actor=actor(key),
             another=bool(another),
         )
-    except Conflict as exc:  # a draft already waits, the case moved on: say so on the page
+    except (Conflict, NotFound) as exc:  # a draft already waits, the case moved on, no template
         flash(request, str(exc))
     return back(f"/dashboard/cases/{case_id}#replies")
 
