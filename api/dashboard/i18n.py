@@ -20,6 +20,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Earlier versions",
         "open_mention": "Open",
         "view_open": "Open cases",
+        "summary": (
+            "{total} mentions: {negative} negative, {neutral} neutral, {positive} positive."
+        ),
+        "net_explained": (
+            "(positive − negative) ÷ all labelled; red below −0.10, green above +0.20"
+        ),
+        "previous_period": "the 30 days before",
+        "mentions_short": "mentions",
+        "no_previous": "no mentions in the 30 days before",
+        "no_sentiment": "No labelled mentions in the last 30 days.",
+        "sources_failing": "{n} of this brand's sources fail.",
+        "check_sources": "Check the sources",
         "template": "Template",
         "template_default": "the brand's or the default",
         "preview": "Preview",
@@ -149,6 +161,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Прежние версии",
         "open_mention": "Открыть",
         "view_open": "Открытые",
+        "summary": (
+            "Упоминаний: {total} — негатив {negative}, нейтрально {neutral}, позитив {positive}."
+        ),
+        "net_explained": (
+            "(позитив − негатив) ÷ все размеченные; красный ниже −0,10, зелёный выше +0,20"
+        ),
+        "previous_period": "30 дней до этого",
+        "mentions_short": "упом.",
+        "no_previous": "за 30 дней до этого упоминаний нет",
+        "no_sentiment": "За 30 дней нет размеченных упоминаний.",
+        "sources_failing": "Источников бренда с ошибками: {n}.",
+        "check_sources": "Проверьте источники",
         "template": "Шаблон",
         "template_default": "бренда или по умолчанию",
         "preview": "Предпросмотр",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,7 +53,21 @@ def local_date(context: Context, moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(context["zone"]).strftime("%Y-%m-%d")
 
 
+MONTHS = {
+    "ru": ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+@pass_context
+def day_month(context: Context, day: date) -> str:
+    """A chart's date in the page's language: "12 ноя", "Nov 12"."""
+    month = MONTHS.get(context["lang"], MONTHS["en"])[day.month - 1]
+    return f"{day.day} {month}" if context["lang"] == "ru" else f"{month} {day.day}"
+
+
 templates.env.filters["local"] = local
+templates.env.filters["day_month"] = day_month
 templates.env.filters["local_date"] = local_date
 CsrfField = Annotated[str | None, Form(alias="csrf_token")]
 

@@ -194,6 +194,33 @@ def test_smm_works_the_queue_end_to_end(server: str, seeded: dict) -> None:
         page.goto(f"{server}/dashboard/brands/Колибри")
         page.wait_for_selector("#sentiment-chart rect")
         assert page.eval_on_selector_all("#sentiment-chart rect.bar-positive", "r => r.length") >= 4
+        legend = page.text_content("#chart-legend") or ""
+        assert "негатив" in legend and "позитив" in legend
+        ticks = page.eval_on_selector_all(
+            "#sentiment-chart text.tick", "t => t.map(x => +x.textContent)"
+        )
+        assert ticks[0] == 0 and ticks == sorted(ticks) and len(ticks) >= 2
+        dates = page.eval_on_selector_all(
+            "#sentiment-chart text.date", "t => t.map(x => x.textContent)"
+        )
+        months = (
+            "янв",
+            "фев",
+            "мар",
+            "апр",
+            "мая",
+            "июн",
+            "июл",
+            "авг",
+            "сен",
+            "окт",
+            "ноя",
+            "дек",
+        )
+        assert dates and all(d.split()[1] in months for d in dates)
+        summary = page.text_content("#sentiment-summary") or ""
+        assert summary.startswith("Упоминаний: 18 — негатив 3, нейтрально 0, позитив 15.")
+        assert "позитив − негатив" in (page.text_content("#net-explained") or "")
         page.screenshot(path=str(ARTIFACTS / "brand.png"), full_page=True)
         assert dialogs == []
         browser.close()

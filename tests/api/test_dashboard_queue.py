@@ -284,3 +284,20 @@ def test_a_template_is_picked_and_previewed_filled_in_before_drafting(
         data={"csrf_token": csrf_of(page), "template": "default-acknowledgement-ru"},
     )
     assert "is for the acknowledgement stage" in refused.text  # said on the page
+
+
+def test_an_empty_brand_says_why_its_chart_is_empty(client: TestClient, engine: Engine) -> None:
+    from api.dashboard.chart import nice_step
+
+    assert [nice_step(n) for n in (0, 3, 7, 18, 45, 230)] == [1, 1, 2, 5, 20, 100]
+    with Session(engine) as session:
+        brand = make_brand(session, "Пусто")
+        source = make_source(session, brand, "empty-feed")
+        source.health = "failing"
+        session.add(source)
+        session.commit()
+    browser = signed_in(client, engine)
+    page = browser.get("/dashboard/brands/Пусто").text
+    assert 'id="no-sentiment"' in page and "Источников бренда с ошибками: 1." in page
+    assert 'id="sentiment-chart"' not in page
+    assert "Упоминаний: 0" in page

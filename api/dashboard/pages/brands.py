@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import col, func, select
 
 from analytics.buckets import Interval
 from analytics.kpis import response_kpis
@@ -17,7 +18,7 @@ from api.dashboard.render import render
 from api.dashboard.session import signed_in
 from api.deps import SessionDep, SettingsDep
 from core.timeutil import utcnow
-from models import Role
+from models import Role, Source
 from services.catalog import brand_by_name, list_brands
 
 router = APIRouter()
@@ -54,6 +55,11 @@ def brand_page(name: str, request: Request, db: SessionDep, settings: SettingsDe
         until=until,
         limit=15,
     )
+    failing = db.exec(
+        select(func.count())
+        .select_from(Source)
+        .where(Source.brand_id == brand.id, col(Source.health) != "ok")
+    ).one()
     return render(
         request,
         "brand.html",
@@ -62,4 +68,5 @@ def brand_page(name: str, request: Request, db: SessionDep, settings: SettingsDe
         chart=stacked_bars(report["buckets"]),
         kpis=kpis,
         terms=terms,
+        failing=int(failing),
     )
