@@ -13,15 +13,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> Installing Svetofor and its dependencies into $(VENV) (the first time takes 2-5 minutes)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> Installed"
 
 install: $(STAMP)
 
 run: install
+	@echo "==> Creating or migrating the database"
 	$(BIN)/svetofor init
+	@echo "==> Starting the service (the sentiment model loads in the background, about 10 s)"
 	$(BIN)/svetofor serve --demo
 
 # The coverage floor is `fail_under` in pyproject.toml.

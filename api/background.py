@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -44,10 +45,19 @@ def warm_classifier(settings: Settings) -> threading.Thread:
     does not wait for it; a model that cannot load is reported by the labelling worker."""
 
     def load() -> None:
+        started = time.monotonic()
+        logger.info("loading the sentiment model %r", settings.model)
         try:
-            load_configured_classifier(settings)
+            classifier = load_configured_classifier(settings)
         except Exception as exc:  # the labelling worker retries and says so
             logger.warning("sentiment model not loaded at start-up: %s", exc)
+            return
+        logger.info(
+            "sentiment model ready in %.1f s: %s (%s)",
+            time.monotonic() - started,
+            classifier.version,
+            classifier.precision,
+        )
 
     thread = threading.Thread(target=load, name="svetofor-model-load", daemon=True)
     thread.start()

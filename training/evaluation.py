@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.metrics import metrics
 from training.data import read_labelled_csv
 
 TRIAGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
+# texts labelled between two progress reports (a text's label does not depend on its batch)
+PROGRESS_CHUNK = 1024
 
 
 def triage(
@@ -49,6 +51,7 @@ def evaluate(
     text_column: str = "text",
     label_column: str = "label",
     batch_size: int = 32,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Classify a labelled CSV and return `metrics` plus speed and per-language figures.
 
@@ -56,6 +59,7 @@ def evaluate(
         csv_path: CSV with `text,label` (labels negative/neutral/positive; other rows are
             skipped) and optionally `lang`.
         classifier: a loaded `SentimentClassifier`.
+        progress: called with (texts done, texts in all) after each chunk of texts.
 
     Returns:
         The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision`,
@@ -66,7 +70,12 @@ def evaluate(
     """
     rows = read_labelled_csv(csv_path, text_column=text_column, label_column=label_column)
     started = time.perf_counter()
-    predictions = classifier.predict([r.text for r in rows], batch_size=batch_size)
+    predictions: list[Any] = []
+    for start in range(0, len(rows), PROGRESS_CHUNK):
+        chunk = [r.text for r in rows[start : start + PROGRESS_CHUNK]]
+        predictions.extend(classifier.predict(chunk, batch_size=batch_size))
+        if progress is not None:
+            progress(len(predictions), len(rows))
     seconds = time.perf_counter() - started
     gold = [r.label for r in rows]
     pred = [p.label for p in predictions]

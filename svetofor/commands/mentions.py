@@ -44,6 +44,20 @@ def iter_mentions(engine: Engine, filters: MentionFilter) -> Iterator[dict[str, 
             return
 
 
+class counted(Iterator[dict[str, Any]]):
+    """An iterator that counts what passed through it, for the closing progress line."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __next__(self) -> dict[str, Any]:
+        row = next(self.rows)
+        self.count += 1
+        if self.count % 10_000 == 0:
+            typer.echo(f"exported {self.count} mentions so far", err=True)
+        return row
+
+
 def _write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -64,13 +78,14 @@ def export(
     engine = engine_for(load_settings())
     with user_errors():
         check_connection(engine)
-        rows = iter_mentions(engine, MentionFilter(brand=brand, source=source))
+        rows = counted(iter_mentions(engine, MentionFilter(brand=brand, source=source)))
         try:
             if format is ExportFormat.csv:
                 _write_csv(rows, output)
             else:
                 for row in rows:
                     output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            typer.echo(f"exported {rows.count} mentions", err=True)
         except NotFound as exc:
             fail(str(exc))
         except BrokenPipeError:  # `svetofor mentions export | head`

@@ -87,6 +87,7 @@ def evaluate(
             text_column=text_column,
             label_column=label_column,
             batch_size=batch_size,
+            progress=lambda done, total: typer.echo(f"labelled {done} of {total} texts", err=True),
         )
     except (KeyError, ValueError) as exc:
         fail(f"{file}: {exc}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -52,4 +53,18 @@ def serve(
         "Sign in with an API key: svetofor keys create --role smm "
         "(.venv/bin/svetofor keys create --role smm in a clone)"
     )
+    show_progress_logs()
     uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+
+
+PROJECT_LOGGERS = ("api", "classifier", "crawlers", "desk", "services")
+
+
+def show_progress_logs() -> None:
+    """The service's own progress (the model loading, cases opened, alerts sent) at INFO on
+    stderr; other libraries stay at WARNING."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for name in PROJECT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)

@@ -107,6 +107,7 @@ def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: obje
 
     result = run(tmp_path, "mentions", "export", "--brand", "Acme", db_url=db_url)
     assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "exported 2 mentions"
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["external_id"], r["text"], r["published_at"]) for r in rows] == [
         ("a2", 'Acme said "no", again', "2026-11-02T07:00:00Z"),

@@ -52,6 +52,7 @@ def test_eval_reports_the_contract_metrics(tmp_path: Path, model_env: dict[str, 
     )
     result = run(tmp_path, "eval", str(data), **model_env)
     assert result.returncode == 0, result.stderr
+    assert "labelled 4 of 4 texts" in result.stderr.splitlines()  # progress, beside the JSON
     metrics = json.loads(result.stdout)
     assert {
         "macro_f1",
