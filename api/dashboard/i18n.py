@@ -20,6 +20,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Earlier versions",
         "open_mention": "Open",
         "view_open": "Open cases",
+        "no_alert_channels": (
+            "No alert channel is set up, so nobody is told about new negative mentions: set "
+            "SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN and _CHAT_ID, or "
+            "SVETOFOR_ALERT_SMTP_HOST and SVETOFOR_ALERT_EMAIL_TO, and restart."
+        ),
         "summary": (
             "{total} mentions: {negative} negative, {neutral} neutral, {positive} positive."
         ),
@@ -161,6 +166,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Прежние версии",
         "open_mention": "Открыть",
         "view_open": "Открытые",
+        "no_alert_channels": (
+            "Каналы оповещений не настроены — о новом негативе никто не узнает: задайте "
+            "SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN и _CHAT_ID или "
+            "SVETOFOR_ALERT_SMTP_HOST и SVETOFOR_ALERT_EMAIL_TO и перезапустите сервис."
+        ),
         "summary": (
             "Упоминаний: {total} — негатив {negative}, нейтрально {neutral}, позитив {positive}."
         ),

@@ -301,3 +301,8 @@ def test_an_empty_brand_says_why_its_chart_is_empty(client: TestClient, engine: 
     assert 'id="no-sentiment"' in page and "Источников бренда с ошибками: 1." in page
     assert 'id="sentiment-chart"' not in page
     assert "Упоминаний: 0" in page
+
+
+def test_the_queue_says_when_no_alert_channel_is_set_up(client: TestClient, engine: Engine) -> None:
+    page = signed_in(client, engine).get("/dashboard/").text
+    assert 'id="no-alert-channels"' in page and "SVETOFOR_ALERT_WEBHOOK_URL" in page

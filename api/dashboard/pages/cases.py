@@ -20,6 +20,7 @@ from core.labels import LABELS
 from core.timeutil import utcnow
 from desk import cases as case_service
 from desk import replies as reply_service
+from desk.alerts.setup import channels_from_settings
 from desk.corrections import in_force, suggestion
 from desk.queries import (
     ARCHIVED,
@@ -49,6 +50,7 @@ QUEUE_PAGE = 100
 def queue(
     request: Request,
     db: SessionDep,
+    settings: SettingsDep,
     view: Annotated[str, Query(pattern="^(open|archive)$")] = "open",
     state: str = "",
     sla: str = "",
@@ -121,6 +123,7 @@ def queue(
         me=me,
         next_url=next_url,
         undo_ids=request.session.pop("undo_dismissed", None),
+        alert_channels=sorted(channels_from_settings(settings)),
     )
 
 
