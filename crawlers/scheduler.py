@@ -50,7 +50,10 @@ def due_sources(session: Session, now: datetime | None = None) -> list[Source]:
     due = []
     for source in session.exec(select(Source).where(col(Source.enabled)).order_by(Source.name)):
         last = last_runs.get(source.id or 0)
-        if is_due(source.schedule, source.timezone, last, now):
+        requested = source.crawl_requested_at is not None and (
+            last is None or last < source.crawl_requested_at
+        )
+        if requested or is_due(source.schedule, source.timezone, last, now):
             due.append(source)
     return due
 

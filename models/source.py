@@ -33,6 +33,9 @@ class Source(SourceBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # ok | blocked | failing | silent (desk.source_health), since when and why
+    # "Crawl now" from the dashboard or API: the scheduler crawls the source on its next tick
+    # (whatever its schedule) unless a run has started since.
+    crawl_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     health: str = Field(default="ok", max_length=16)
     health_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     health_reason: str | None = Field(default=None, max_length=500)
@@ -120,4 +123,5 @@ class SourcePublic(SourceBase):
     updated_at: datetime
     health: str = "ok"
     health_since: datetime | None = None
+    crawl_requested_at: datetime | None = None
     health_reason: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -194,3 +195,27 @@ def sources_with_last_run(session: Session) -> list[tuple[Source, str, CrawlRun 
         .order_by(col(Source.name))
     )
     return [(source, brand, runs.get(source.id or 0)) for source, brand in rows]
+
+
+def request_crawl(session: Session, source: Source, now: datetime | None = None) -> Source:
+    """ "Crawl now": the scheduler's next tick crawls it, whatever its schedule; asking again
+    before that run starts changes nothing."""
+    if not source.enabled:
+        raise Conflict(f"source {source.name!r} is disabled: enable it to crawl it")
+    if source.crawl_requested_at is None or _started_since(session, source):
+        source.crawl_requested_at = now or utcnow()
+        session.add(source)
+        session.flush()
+    return source
+
+
+def _started_since(session: Session, source: Source) -> bool:
+    """A run started after the last request: that request is done."""
+    last = session.exec(
+        select(func.max(CrawlRun.started_at)).where(CrawlRun.source_id == source.id)
+    ).one()
+    return (
+        last is not None
+        and source.crawl_requested_at is not None
+        and (last >= source.crawl_requested_at)
+    )

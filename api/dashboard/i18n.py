@@ -20,6 +20,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Earlier versions",
         "open_mention": "Open",
         "view_open": "Open cases",
+        "crawl_now": "Crawl now",
+        "crawl_requested": "{name} will be crawled within seconds.",
+        "crawl_waiting": "crawl asked for, starting",
         "no_alert_channels": (
             "No alert channel is set up, so nobody is told about new negative mentions: set "
             "SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN and _CHAT_ID, or "
@@ -166,6 +169,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Прежние версии",
         "open_mention": "Открыть",
         "view_open": "Открытые",
+        "crawl_now": "Обойти сейчас",
+        "crawl_requested": "{name}: обход начнётся через несколько секунд.",
+        "crawl_waiting": "обход запрошен, начинается",
         "no_alert_channels": (
             "Каналы оповещений не настроены — о новом негативе никто не узнает: задайте "
             "SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN и _CHAT_ID или "

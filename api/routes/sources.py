@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.auth import AdminRole, AnyRole
+from api.auth import AdminRole, AnyRole, SmmRole
 from api.deps import RowId, SessionDep
 from models import SourceCreate, SourcePublic, SourceUpdate
 from services import catalog
@@ -31,6 +31,19 @@ def create_source(body: SourceCreate, session: SessionDep) -> SourcePublic:
 
 @router.get("/{source_id}", response_model=SourcePublic, dependencies=[AnyRole])
 def read_source(source_id: RowId, session: SessionDep) -> SourcePublic:
+    return _public(session, source_id)
+
+
+@router.post(
+    "/{source_id}/crawl",
+    response_model=SourcePublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[SmmRole],
+)
+def crawl_now(source_id: RowId, session: SessionDep) -> SourcePublic:
+    """Crawl the source on the scheduler's next tick (seconds), whatever its schedule;
+    `crawl_requested_at` says when it was asked; 409 for a disabled source."""
+    catalog.request_crawl(session, catalog.get_source(session, source_id))
     return _public(session, source_id)
 
 

@@ -89,3 +89,19 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
     assert client.get("/api/v1/brands/999").status_code == 404
     assert client.patch("/api/v1/sources/999", json={"enabled": False}).status_code == 404
     assert client.get("/api/v1/mentions/999").json() == {"detail": "mention 999 not found"}
+
+
+def test_crawl_now_is_asked_once_and_refused_for_a_disabled_source(client: TestClient) -> None:
+    client.post("/api/v1/brands", json=BRAND)
+    source_id = client.post("/api/v1/sources", json=SOURCE).json()["id"]
+    first = client.post(f"/api/v1/sources/{source_id}/crawl")
+    assert first.status_code == 202
+    asked = first.json()["crawl_requested_at"]
+    assert asked is not None
+    again = client.post(f"/api/v1/sources/{source_id}/crawl")
+    assert again.json()["crawl_requested_at"] == asked  # not started yet: one request
+    client.patch(f"/api/v1/sources/{source_id}", json={"enabled": False})
+    refused = client.post(f"/api/v1/sources/{source_id}/crawl")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "source 'acme-news' is disabled: enable it to crawl it"
+    assert client.post("/api/v1/sources/999999/crawl").status_code == 404

@@ -274,8 +274,21 @@ def test_sources_page_shows_crawl_status(server: str, seeded: dict, engine: Engi
         page.wait_for_selector("tr.source-row.status-blocked")
         assert "blocked: captcha" in (page.text_content("tr.source-row") or "")
         assert page.text_content("h1") == "Sources"
+        with page.expect_navigation():
+            page.click("tr.source-row[data-source=reviews] .crawl-now")
+        assert "reviews will be crawled within seconds." in (page.text_content(".flash") or "")
+        row = page.text_content("tr.source-row[data-source=reviews]") or ""
+        assert "crawl asked for, starting" in row
+        assert not page.is_visible("tr.source-row[data-source=reviews] .crawl-now")
         page.screenshot(path=str(ARTIFACTS / "sources.png"), full_page=True)
         browser.close()
+    from crawlers.scheduler import due_sources
+
+    with Session(engine) as session:  # the scheduler's next tick takes it, schedule or not
+        assert [s.name for s in due_sources(session)] == ["reviews"]
+        session.add(CrawlRun(source_id=1, status=CrawlStatus.running, counts={}))
+        session.commit()
+        assert due_sources(session) == []  # the run started: the request is done
 
 
 def test_api_docs_render_with_the_network_blocked(server: str) -> None:
