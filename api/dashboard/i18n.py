@@ -20,6 +20,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Earlier versions",
         "open_mention": "Open",
         "view_open": "Open cases",
+        "alert_settings": "Alerts",
+        "channel": "Channel",
+        "sends_to": "Sends to",
+        "send_test": "Send a test alert",
+        "test_sent": "Test alert sent through {channels}: check that it arrived.",
+        "channels_from_env": (
+            "Channels are set in the service's settings (SVETOFOR_ALERT_…, also read from .env); "
+            "secrets are never shown here."
+        ),
         "crawl_now": "Crawl now",
         "crawl_requested": "{name} will be crawled within seconds.",
         "crawl_waiting": "crawl asked for, starting",
@@ -169,6 +178,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Прежние версии",
         "open_mention": "Открыть",
         "view_open": "Открытые",
+        "alert_settings": "Оповещения",
+        "channel": "Канал",
+        "sends_to": "Куда",
+        "send_test": "Отправить тестовое оповещение",
+        "test_sent": "Тестовое оповещение отправлено: {channels}. Проверьте, что оно дошло.",
+        "channels_from_env": (
+            "Каналы задаются в настройках сервиса (SVETOFOR_ALERT_…, также из .env); "
+            "секреты здесь не показываются."
+        ),
         "crawl_now": "Обойти сейчас",
         "crawl_requested": "{name}: обход начнётся через несколько секунд.",
         "crawl_waiting": "обход запрошен, начинается",

@@ -80,6 +80,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         csrf=csrf_token(request),
         signed_in=bool(request.session.get("key_id")),
         works_cases=request.session.get("role") in ("admin", "smm"),
+        is_admin=request.session.get("role") == "admin",
         flash=request.session.pop("flash", None),
         flash_kind=request.session.pop("flash_kind", "error"),
         w=lambda kind, value: word(lang, kind, value),

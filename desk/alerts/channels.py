@@ -7,8 +7,10 @@ import hmac
 import json
 import smtplib
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -30,6 +32,8 @@ def signature(secret: str, body: bytes) -> str:
 
 def summary_text(payload: dict[str, Any]) -> str:
     """A short human text for chat and email."""
+    if payload.get("event") == "test":
+        return str(payload.get("text"))
     if payload.get("event") == "digest":
         lines = [
             f"Svetofor digest {payload.get('date')}: {payload.get('open_cases')} open, "
@@ -137,3 +141,28 @@ class EmailChannel:
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"email: {type(exc).__name__}: {exc}") from exc
+
+
+def describe(channel: Channel) -> str:
+    """Where a channel sends, without its secrets (a token or a password is never shown)."""
+    if isinstance(channel, WebhookChannel):
+        parts = urlsplit(channel.url)  # no user:password, no query (tokens live there)
+        port = f":{parts.port}" if parts.port else ""
+        return f"POST {parts.scheme}://{parts.hostname}{port}{parts.path or '/'}" + (
+            " (signed)" if channel.secret else " (unsigned: set SVETOFOR_ALERT_WEBHOOK_SECRET)"
+        )
+    if isinstance(channel, TelegramChannel):
+        return f"chat {channel.chat_id} via {channel.api_base}"
+    if isinstance(channel, EmailChannel):
+        return f"{', '.join(channel.recipients)} via {channel.host}:{channel.port}"
+    return channel.name
+
+
+def test_payload(now: datetime, by: str) -> dict[str, Any]:
+    """What "send a test alert" sends: plainly a test, with an id like every alert."""
+    return {
+        "event": "test",
+        "event_id": f"test:{now.isoformat()}",
+        "text": f"Svetofor test alert from {by} at {now.isoformat()}: this channel works.",
+        "sent_at": now.isoformat(),
+    }

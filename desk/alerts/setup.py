@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from core.config import Settings
-from desk.alerts.channels import Channel, EmailChannel, TelegramChannel, WebhookChannel
+from core.timeutil import utcnow
+from desk.alerts.channels import (
+    Channel,
+    DeliveryError,
+    EmailChannel,
+    TelegramChannel,
+    WebhookChannel,
+    describe,
+    test_payload,
+)
 from desk.alerts.policy import AlertPolicy, QuietHours
 
 
@@ -40,3 +52,37 @@ def policy_from_settings(settings: Settings) -> AlertPolicy:
         else None
     )
     return AlertPolicy(channels=tuple(channels_from_settings(settings)), quiet_hours=quiet)
+
+
+@dataclass(frozen=True)
+class ChannelCheck:
+    channel: str
+    where: str  # without secrets
+    ok: bool | None  # None: not tried
+    error: str | None = None
+
+
+def configured_channels(settings: Settings) -> list[ChannelCheck]:
+    """The channels the settings turn on, described without their secrets."""
+    return [
+        ChannelCheck(name, describe(channel), None)
+        for name, channel in sorted(channels_from_settings(settings).items())
+    ]
+
+
+def send_test_alerts(
+    settings: Settings, by: str, only: str | None = None, now: datetime | None = None
+) -> list[ChannelCheck]:
+    """Send a test alert through each configured channel (or `only` that one) now, outside
+    the outbox, and say what each answered."""
+    payload = test_payload(now or utcnow(), by)
+    results = []
+    for name, channel in sorted(channels_from_settings(settings).items()):
+        if only is not None and name != only:
+            continue
+        try:
+            channel.send(payload)
+            results.append(ChannelCheck(name, describe(channel), True))
+        except DeliveryError as exc:
+            results.append(ChannelCheck(name, describe(channel), False, str(exc)))
+    return results

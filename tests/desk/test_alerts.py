@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from desk.alerts.delivery import CLAIM_LEASE, MAX_ATTEMPTS, claim, deliver_due
 from desk.alerts.outbox import enqueue
 from desk.alerts.policy import AlertPolicy
 from models import AlertDelivery, AlertKind, DeliveryStatus
+from tests.utils.receiver import Receiver, serve_receiver
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PAYLOAD = {
@@ -38,43 +38,10 @@ PAYLOAD = {
 }
 
 
-class Receiver:
-    """A local HTTP endpoint that answers with the statuses it is told, in order."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        self.url = ""
-
-    def answer(self) -> tuple[int, bytes]:
-        status = self.statuses.pop(0) if self.statuses else 200
-        return status, json.dumps({"ok": status == 200, "result": {}}).encode()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.requests.append((self.path, dict(self.headers), body))
-            status, answer = state.answer()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serve_receiver() as state:
+        yield state
 
 
 class Inbox:
