@@ -306,3 +306,45 @@ def test_an_empty_brand_says_why_its_chart_is_empty(client: TestClient, engine: 
 def test_the_queue_says_when_no_alert_channel_is_set_up(client: TestClient, engine: Engine) -> None:
     page = signed_in(client, engine).get("/dashboard/").text
     assert 'id="no-alert-channels"' in page and "SVETOFOR_ALERT_WEBHOOK_URL" in page
+
+
+def test_brands_show_share_of_voice_and_pages_take_a_period(
+    client: TestClient, engine: Engine
+) -> None:
+    from api.dashboard.pages.brands import period
+
+    with Session(engine) as session:
+        acme = make_source(session, make_brand(session, "Acme"), "acme-feed")
+        globex = make_source(session, make_brand(session, "Globex"), "globex-feed")
+        for i in range(3):
+            m = make_mention(session, acme, f"a{i}", published_at=NOW - timedelta(days=2))
+            m.sentiment_label = "positive"
+        g = make_mention(session, globex, "g0", published_at=NOW - timedelta(days=2))
+        g.sentiment_label = "negative"
+        old = make_mention(session, globex, "g-old", published_at=NOW - timedelta(days=90))
+        old.sentiment_label = "negative"
+        session.commit()
+    browser = signed_in(client, engine)
+
+    def shares(page: str) -> dict[str, str]:
+        cells = r'data-brand="(\w+)">.*?<td class="share">(\d+%)</td>'
+        return dict(re.findall(cells, page, re.S))
+
+    assert shares(browser.get("/dashboard/brands").text) == {"Acme": "75%", "Globex": "25%"}
+    day = (NOW - timedelta(days=90)).date().isoformat()
+    older = browser.get("/dashboard/brands", params={"from": day, "to": day}).text
+    assert dict(
+        re.findall(r'data-brand="(\w+)">.*?<td class="share">(\d+%)</td>', older, re.S)
+    ) == {
+        "Acme": "0%",
+        "Globex": "100%",
+    }
+    brand = browser.get("/dashboard/brands/Globex", params={"from": day, "to": day}).text
+    assert "Тональность за 1 дн." in brand and "Упоминаний: 1" in brand
+    start, end = period("2026-12-10", "2026-12-01", "Europe/Moscow")  # reversed: swapped
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-12-01T00:00:00+03:00",
+        "2026-12-11T00:00:00+03:00",
+    )
+    start, _ = period("2020-01-01", "2026-12-01", "UTC")  # at most a year
+    assert start.date().isoformat() == "2025-12-01"

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, func, select
 
 from analytics.buckets import Interval
 from analytics.kpis import response_kpis
-from analytics.sentiment import SentimentQuery, sentiment_report
+from analytics.sentiment import SentimentQuery, sentiment_report, share_of_voice
 from analytics.terms import negative_terms
 from api.dashboard.chart import stacked_bars
-from api.dashboard.render import render
+from api.dashboard.render import render, user_zone
 from api.dashboard.session import signed_in
 from api.deps import SessionDep, SettingsDep
 from core.timeutil import utcnow
@@ -24,22 +25,75 @@ from services.catalog import brand_by_name, list_brands
 router = APIRouter()
 
 
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+def period(since: str, until: str, zone: str) -> tuple[datetime, datetime]:
+    """Whole days in the zone from the form's dates (either may be empty: the last 30 days
+    up to today); a reversed or too long period is cut to something sensible."""
+    today = utcnow().astimezone(ZoneInfo(zone)).date()
+    last = _date(until) or today
+    first = _date(since) or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        first, last = last, first
+    first = max(first, last - timedelta(days=MAX_DAYS - 1))
+    start = datetime.combine(first, time(0), ZoneInfo(zone))
+    end = datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone))
+    return start, end
+
+
+def form_dates(start: datetime, end: datetime) -> dict[str, str]:
+    """The period as the date inputs show it: its first and its last day."""
+    return {"from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat()}
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("/brands", response_class=HTMLResponse)
-def brands(request: Request, db: SessionDep) -> Response:
+def brands(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    since: Annotated[str, Query(alias="from", max_length=10)] = "",
+    until: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> Response:
+    """Every brand, with its share of voice among them in the period."""
     signed_in(request, db, Role.smm, Role.marketer)
-    return render(request, "brands.html", brands=list_brands(db))
+    start, end = period(since, until, user_zone(request).key)
+    everyone = list_brands(db)
+    voice = share_of_voice(db, brands=everyone, since=start, until=end) if everyone else []
+    return render(
+        request,
+        "brands.html",
+        brands=everyone,
+        voice=voice,
+        shown={
+            "from": start.date().isoformat(),
+            "to": (end - timedelta(days=1)).date().isoformat(),
+        },
+    )
 
 
 @router.get("/brands/{name}", response_class=HTMLResponse)
-def brand_page(name: str, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+def brand_page(
+    name: str,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    since_day: Annotated[str, Query(alias="from", max_length=10)] = "",
+    until_day: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> Response:
     signed_in(request, db, Role.smm, Role.marketer)
     brand = brand_by_name(db, name)
     assert brand.id is not None
-    zone = settings.timezone
-    until = datetime.combine(
-        (utcnow().astimezone(ZoneInfo(zone)) + timedelta(days=1)).date(), time(0), ZoneInfo(zone)
-    )
-    since = until - timedelta(days=30)
+    zone = user_zone(request).key
+    since, until = period(since_day, until_day, zone)
     report = sentiment_report(
         db,
         SentimentQuery(
@@ -69,4 +123,9 @@ def brand_page(name: str, request: Request, db: SessionDep, settings: SettingsDe
         kpis=kpis,
         terms=terms,
         failing=int(failing),
+        shown={
+            "from": since.date().isoformat(),
+            "to": (until - timedelta(days=1)).date().isoformat(),
+        },
+        days=(until - since).days,
     )
