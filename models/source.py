@@ -32,10 +32,10 @@ class Source(SourceBase, table=True):
     brand_id: int = Field(foreign_key="brand.id", index=True, sa_type=IdType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # ok | blocked | failing | silent (desk.source_health), since when and why
     # "Crawl now" from the dashboard or API: the scheduler crawls the source on its next tick
     # (whatever its schedule) unless a run has started since.
     crawl_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # ok | blocked | failing | silent (desk.source_health), since when and why
     health: str = Field(default="ok", max_length=16)
     health_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     health_reason: str | None = Field(default=None, max_length=500)

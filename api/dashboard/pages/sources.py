@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep
-from core.errors import Conflict
-from models import Role
-from services.catalog import get_source, request_crawl, sources_with_last_run
+from core.errors import Conflict, NotFound
+from models import SOURCE_KINDS, Role, SourceCreate, SourceUpdate
+from services.catalog import (
+    create_source,
+    get_brand,
+    get_source,
+    list_brands,
+    request_crawl,
+    sources_with_last_run,
+    update_source,
+)
 
 router = APIRouter()
 
@@ -42,3 +54,148 @@ def crawl_now(
     except Conflict as exc:
         flash(request, str(exc))
     return back("/dashboard/sources")
+
+
+class SourceForm:
+    """The source form's fields as posted (all text), and what the models make of them."""
+
+    def __init__(self, **fields: str) -> None:
+        self.values: dict[str, Any] = fields
+
+    def data(self) -> dict[str, Any]:
+        """The form as a `SourceCreate` / `SourceUpdate` body; ValueError for bad JSON."""
+        options = self.values.get("options", "").strip()
+        try:
+            parsed = json.loads(options) if options else {}
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"options: not JSON ({exc.msg})") from exc
+        if not isinstance(parsed, dict):
+            raise ValueError('options: a JSON object, such as {"profile": "otzovik"}')
+        body = {k: v.strip() for k, v in self.values.items() if k not in ("options", "enabled")}
+        return {**body, "options": parsed, "enabled": bool(self.values.get("enabled"))}
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or '—'}: {e['msg']}" for e in exc.errors()]
+
+
+def _form_page(
+    request: Request,
+    db: SessionDep,
+    *,
+    action: str,
+    values: dict[str, Any],
+    source: Any = None,
+    problems: list[str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "source_form.html",
+        status_code=422 if problems else 200,
+        action=action,
+        values=values,
+        source=source,
+        problems=problems or [],
+        kinds=SOURCE_KINDS,
+        brands=[b.name for b in list_brands(db)],
+    )
+
+
+FormText = Annotated[str, Form(max_length=2000)]
+
+
+@router.get("/sources/new", response_class=HTMLResponse)
+def new_source(request: Request, db: SessionDep) -> Response:
+    signed_in(request, db, Role.admin)
+    values = {"kind": "feed", "schedule": "1h", "timezone": "UTC", "enabled": True}
+    return _form_page(request, db, action="/dashboard/sources/new", values=values)
+
+
+@router.post("/sources/new", response_class=HTMLResponse)
+def add_source(
+    request: Request,
+    db: SessionDep,
+    name: FormText = "",
+    kind: FormText = "",
+    brand: FormText = "",
+    url: FormText = "",
+    schedule: FormText = "",
+    timezone: FormText = "",
+    options: FormText = "",
+    enabled: FormText = "",
+    csrf: CsrfField = None,
+) -> Response:
+    signed_in(request, db, Role.admin)
+    check_csrf(request, csrf)
+    form = SourceForm(
+        name=name, kind=kind, brand=brand, url=url, schedule=schedule, timezone=timezone,
+        options=options, enabled=enabled,
+    )  # fmt: skip
+    try:
+        source = create_source(db, SourceCreate.model_validate(form.data()))
+    except ValidationError as exc:
+        problems = _problems(exc)
+    except (ValueError, Conflict, NotFound) as exc:
+        problems = [str(exc)]
+    else:
+        flash(request, TEXTS[language(request)]["source_saved"].format(name=source.name), "ok")
+        return back("/dashboard/sources")
+    return _form_page(
+        request, db, action="/dashboard/sources/new", values=form.values, problems=problems
+    )
+
+
+@router.get("/sources/{source_id}/edit", response_class=HTMLResponse)
+def edit_source(source_id: RowId, request: Request, db: SessionDep) -> Response:
+    signed_in(request, db, Role.admin)
+    source = get_source(db, source_id)
+    values = {
+        **source.model_dump(include={"name", "kind", "url", "schedule", "timezone", "enabled"}),
+        "brand": get_brand(db, source.brand_id).name,
+        "options": json.dumps(source.options, ensure_ascii=False) if source.options else "",
+    }
+    return _form_page(
+        request, db, action=f"/dashboard/sources/{source_id}/edit", values=values, source=source
+    )
+
+
+@router.post("/sources/{source_id}/edit", response_class=HTMLResponse)
+def save_source(
+    source_id: RowId,
+    request: Request,
+    db: SessionDep,
+    name: FormText = "",
+    kind: FormText = "",
+    brand: FormText = "",
+    url: FormText = "",
+    schedule: FormText = "",
+    timezone: FormText = "",
+    options: FormText = "",
+    enabled: FormText = "",
+    csrf: CsrfField = None,
+) -> Response:
+    signed_in(request, db, Role.admin)
+    check_csrf(request, csrf)
+    source = get_source(db, source_id)
+    form = SourceForm(
+        name=name, kind=kind, brand=brand, url=url, schedule=schedule, timezone=timezone,
+        options=options, enabled=enabled,
+    )  # fmt: skip
+    try:
+        update_source(db, source, SourceUpdate.model_validate(form.data()))
+    except ValidationError as exc:
+        problems = _problems(exc)
+    except (ValueError, Conflict, NotFound) as exc:
+        problems = [str(exc)]
+    else:
+        flash(request, TEXTS[language(request)]["source_saved"].format(name=source.name), "ok")
+        return back("/dashboard/sources")
+    db.rollback()  # nothing half-saved
+    return _form_page(
+        request,
+        db,
+        action=f"/dashboard/sources/{source_id}/edit",
+        values=form.values,
+        source=source,
+        problems=problems,
+    )

@@ -1,5 +1,5 @@
-"""Alert channels an admin can check: listed without secrets, a test alert each, in the
-dashboard and the API."""
+"""Settings an admin works in the browser: alert channels listed without secrets with a test
+alert each (dashboard and API), and sources added and edited with their problems shown."""
 
 from __future__ import annotations
 
@@ -96,3 +96,58 @@ def test_the_settings_page_is_for_admins(client: TestClient, engine: Engine) -> 
     sign_in(client, engine, Role.smm)
     assert client.get("/dashboard/settings/alerts").status_code == 403
     assert 'href="/dashboard/settings/alerts"' not in client.get("/dashboard/").text
+
+
+def test_an_admin_adds_and_edits_sources_in_the_browser(client: TestClient, engine: Engine) -> None:
+    from sqlmodel import Session
+
+    from services.catalog import source_by_name
+    from tests.utils.factories import make_brand
+
+    with Session(engine) as session:
+        make_brand(session, "Acme")
+        session.commit()
+    client.headers.pop("Authorization", None)
+    csrf = sign_in(client, engine, Role.admin)
+    form = client.get("/dashboard/sources/new").text
+    assert "<option selected>feed</option>" in form and "<option>Acme</option>" in form
+    good = {
+        "csrf_token": csrf, "name": "acme-blog", "kind": "feed", "brand": "Acme",
+        "url": "https://acme.example/feed.xml", "schedule": "15m", "timezone": "Europe/Moscow",
+        "options": "", "enabled": "1",
+    }  # fmt: skip
+    saved = client.post("/dashboard/sources/new", data=good, follow_redirects=True)
+    assert "Источник acme-blog сохранён." in saved.text
+    bad = client.post(
+        "/dashboard/sources/new",
+        data={**good, "name": "acme-2", "url": "ftp://acme.example", "schedule": "sometimes"},
+    )
+    assert bad.status_code == 422
+    assert "url: Value error, url must start with http:// or https://" in bad.text
+    assert "schedule:" in bad.text
+    assert 'value="acme-2"' in bad.text  # what was typed stays in the form
+    twice = client.post("/dashboard/sources/new", data=good)
+    assert twice.status_code == 422 and "source &#39;acme-blog&#39; already exists" in twice.text
+    broken = client.post("/dashboard/sources/new", data={**good, "name": "x", "options": "{"})
+    assert "options: not JSON" in broken.text
+
+    with Session(engine) as session:
+        source_id = source_by_name(session, "acme-blog").id
+    edit = client.get(f"/dashboard/sources/{source_id}/edit").text
+    assert 'value="https://acme.example/feed.xml"' in edit
+    changed = client.post(
+        f"/dashboard/sources/{source_id}/edit",
+        data={**good, "schedule": "1h", "enabled": ""},
+        follow_redirects=True,
+    )
+    assert "сохранён" in changed.text
+    with Session(engine) as session:
+        source = source_by_name(session, "acme-blog")
+        assert (source.schedule, source.enabled, source.timezone) == ("1h", False, "Europe/Moscow")
+
+
+def test_only_admins_edit_sources(client: TestClient, engine: Engine) -> None:
+    client.headers.pop("Authorization", None)
+    sign_in(client, engine, Role.smm)
+    assert client.get("/dashboard/sources/new").status_code == 403
+    assert 'id="add-source"' not in client.get("/dashboard/sources").text
