@@ -20,6 +20,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Earlier versions",
         "open_mention": "Open",
         "view_open": "Open cases",
+        "brand_settings": "Settings",
+        "brand_keywords": "Keywords (any inflected form matches)",
+        "brand_exclude": "Not about the brand when a mention contains",
+        "comma_separated": "comma-separated",
+        "brand_response_hours": "First reply within, hours",
+        "brand_resolution_days": "Resolution within, days (when the first reply promises none)",
+        "brand_alert_window": "Alert window, days",
+        "brand_alert_window_hint": (
+            "older mentions are stored and counted, no case; 0 alerts on all"
+        ),
+        "brand_adaptation": "Learn from the team's corrections (a brand adapter)",
+        "brand_saved": "{name} saved.",
+        "adaptation_title": "Learning from corrections",
+        "adapt_off": "Switched off: the model alone labels this brand.",
+        "adapt_waiting": "Learning starts at {min} corrections ({n} so far).",
+        "adapt_soon": "An adapter will be trained on the next background pass.",
+        "adapt_not_better": "The last adapter did not beat the model on held-out corrections.",
+        "adapt_in_use": "Adapter v{v} labels this brand's new mentions.",
+        "adaptation_effect": (
+            "On held-out corrections: macro-F1 {model} with the model alone, "
+            "{adapter} with the adapter ({n} corrections)."
+        ),
         "source_add": "Add a source",
         "source_edit": "Edit the source",
         "source_name": "Name (unique)",
@@ -191,6 +213,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "revisions": "Прежние версии",
         "open_mention": "Открыть",
         "view_open": "Открытые",
+        "brand_settings": "Настройки",
+        "brand_keywords": "Ключевые слова (в любой форме)",
+        "brand_exclude": "Не о бренде, если упоминание содержит",
+        "comma_separated": "через запятую",
+        "brand_response_hours": "Первый ответ в течение, часов",
+        "brand_resolution_days": "Решение в течение, дней (если первый ответ не обещал срок)",
+        "brand_alert_window": "Окно оповещений, дней",
+        "brand_alert_window_hint": (
+            "старые упоминания хранятся и считаются, без обращений; 0 — обо всех"
+        ),
+        "brand_adaptation": "Учиться на исправлениях команды (адаптер бренда)",
+        "brand_saved": "{name}: сохранено.",
+        "adaptation_title": "Обучение на исправлениях",
+        "adapt_off": "Выключено: бренд размечает одна модель.",
+        "adapt_waiting": "Обучение начнётся с {min} исправлений (пока {n}).",
+        "adapt_soon": "Адаптер обучится при следующем фоновом проходе.",
+        "adapt_not_better": "Последний адаптер не превзошёл модель на отложенных исправлениях.",
+        "adapt_in_use": "Адаптер v{v} размечает новые упоминания бренда.",
+        "adaptation_effect": (
+            "На отложенных исправлениях: macro-F1 {model} у модели, "
+            "{adapter} с адаптером (исправлений: {n})."
+        ),
         "source_add": "Добавить источник",
         "source_edit": "Изменить источник",
         "source_name": "Имя (уникальное)",

@@ -151,3 +151,33 @@ def test_only_admins_edit_sources(client: TestClient, engine: Engine) -> None:
     sign_in(client, engine, Role.smm)
     assert client.get("/dashboard/sources/new").status_code == 403
     assert 'id="add-source"' not in client.get("/dashboard/sources").text
+
+
+def test_an_admin_edits_a_brands_settings_in_the_browser(
+    client: TestClient, engine: Engine
+) -> None:
+    from sqlmodel import Session
+
+    from services.catalog import brand_by_name
+    from tests.utils.factories import make_brand
+
+    with Session(engine) as session:
+        make_brand(session, "Acme", keywords=["Acme", "Акме"])
+        session.commit()
+    client.headers.pop("Authorization", None)
+    csrf = sign_in(client, engine, Role.admin)
+    page = client.get("/dashboard/brands/Acme/settings").text
+    assert 'value="Acme, Акме"' in page
+    assert "Обучение начнётся с 30 исправлений (пока 0)." in page
+    form = {
+        "csrf_token": csrf, "keywords": "Acme, Акме, АКМЕ-доставка", "exclude": "acme jobs",
+        "response_hours": "12", "resolution_days": "5", "alert_window": "0", "adaptation": "",
+    }  # fmt: skip
+    saved = client.post("/dashboard/brands/Acme/settings", data=form, follow_redirects=True)
+    assert "Acme: сохранено." in saved.text
+    with Session(engine) as session:
+        brand = brand_by_name(session, "Acme")
+        assert brand.keywords == ["Acme", "Акме", "АКМЕ-доставка"]
+        assert (brand.response_hours, brand.alert_window, brand.adaptation) == (12, 0, False)
+    refused = client.post("/dashboard/brands/Acme/settings", data={**form, "response_hours": "0"})
+    assert refused.status_code == 422 and "response_hours:" in refused.text

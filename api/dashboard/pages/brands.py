@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlmodel import col, func, select
 
 from analytics.buckets import Interval
@@ -15,12 +16,14 @@ from analytics.kpis import response_kpis
 from analytics.sentiment import SentimentQuery, sentiment_report, share_of_voice
 from analytics.terms import negative_terms
 from api.dashboard.chart import stacked_bars
-from api.dashboard.render import render, user_zone
-from api.dashboard.session import signed_in
+from api.dashboard.i18n import TEXTS, language
+from api.dashboard.render import CsrfField, back, flash, render, user_zone
+from api.dashboard.session import check_csrf, signed_in
 from api.deps import SessionDep, SettingsDep
 from core.timeutil import utcnow
-from models import Role, Source
-from services.catalog import brand_by_name, list_brands
+from models import Brand, BrandUpdate, Role, Source
+from services.adaptation import adaptation_status
+from services.catalog import brand_by_name, list_brands, update_brand
 
 router = APIRouter()
 
@@ -129,3 +132,86 @@ def brand_page(
         },
         days=(until - since).days,
     )
+
+
+def _brand_values(brand: Brand) -> dict[str, Any]:
+    return {
+        "keywords": ", ".join(brand.keywords),
+        "exclude": ", ".join(brand.exclude),
+        "response_hours": brand.response_hours,
+        "resolution_days": brand.resolution_days,
+        "alert_window": brand.alert_window,
+        "adaptation": brand.adaptation,
+    }
+
+
+def _brand_form(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    brand: Brand,
+    values: dict[str, Any],
+    problems: list[str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "brand_form.html",
+        status_code=422 if problems else 200,
+        brand=brand,
+        values=values,
+        problems=problems or [],
+        adaptation=adaptation_status(db, brand, settings.adaptation_min_corrections),
+    )
+
+
+@router.get("/brands/{name}/settings", response_class=HTMLResponse)
+def brand_settings(name: str, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+    """A brand's words, deadlines, alert window and learning switch, for admins."""
+    signed_in(request, db, Role.admin)
+    brand = brand_by_name(db, name)
+    return _brand_form(request, db, settings, brand, _brand_values(brand))
+
+
+def _terms(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@router.post("/brands/{name}/settings", response_class=HTMLResponse)
+def save_brand_settings(
+    name: str,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    keywords: Annotated[str, Form(max_length=2000)] = "",
+    exclude: Annotated[str, Form(max_length=2000)] = "",
+    response_hours: Annotated[str, Form(max_length=10)] = "",
+    resolution_days: Annotated[str, Form(max_length=10)] = "",
+    alert_window: Annotated[str, Form(max_length=10)] = "",
+    adaptation: Annotated[str, Form(max_length=10)] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    signed_in(request, db, Role.admin)
+    check_csrf(request, csrf)
+    brand = brand_by_name(db, name)
+    values = {
+        "keywords": keywords, "exclude": exclude, "response_hours": response_hours,
+        "resolution_days": resolution_days, "alert_window": alert_window,
+        "adaptation": bool(adaptation),
+    }  # fmt: skip
+    try:
+        body = BrandUpdate.model_validate(
+            {
+                "keywords": _terms(keywords),
+                "exclude": _terms(exclude),
+                "response_hours": response_hours,
+                "resolution_days": resolution_days,
+                "alert_window": alert_window,
+                "adaptation": bool(adaptation),
+            }
+        )
+        update_brand(db, brand, body)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return _brand_form(request, db, settings, brand, values, problems)
+    flash(request, TEXTS[language(request)]["brand_saved"].format(name=brand.name), "ok")
+    return back(f"/dashboard/brands/{brand.name}")
