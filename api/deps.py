@@ -13,7 +13,7 @@ from classifier import SentimentClassifier, load_configured_classifier
 from core.config import Settings
 from core.db import session_scope
 from desk.alerts.policy import AlertPolicy
-from desk.alerts.setup import policy_from_settings
+from desk.alerts.setup import alert_policy
 
 
 def get_engine(request: Request) -> Engine:
@@ -50,9 +50,9 @@ MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
-def get_alert_policy(settings: SettingsDep) -> AlertPolicy:
+def get_alert_policy(settings: SettingsDep, session: SessionDep) -> AlertPolicy:
     """Where the desk sends alerts (a correction to negative may open a case and alert)."""
-    return policy_from_settings(settings)
+    return alert_policy(settings, session)
 
 
 PolicyDep = Annotated[AlertPolicy, Depends(get_alert_policy)]

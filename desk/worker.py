@@ -10,8 +10,9 @@ from sqlmodel import Session
 from core.config import Settings
 from core.db import session_scope
 from core.timeutil import utcnow
+from desk.alerts.channels import Channel
 from desk.alerts.delivery import deliver_due, maybe_digest
-from desk.alerts.setup import channels_from_settings, policy_from_settings
+from desk.alerts.setup import alert_policy, all_channels
 from desk.checker import check_deadlines
 from desk.history import summarize_history_imports
 from desk.source_health import HealthRules, check_source_health
@@ -32,19 +33,22 @@ class DeskWorker:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
-        self.channels = channels_from_settings(settings)
-        self.policy = policy_from_settings(settings)
         self.history_decided: set[int] = set()  # sources whose import summary is settled
+
+    def channels(self) -> dict[str, Channel]:
+        """The settings' channels and the stored ones, read afresh (an admin may add one)."""
+        with Session(self.engine) as session:
+            return all_channels(self.settings, session)
 
     def triage(self, session: Session, mention: Mention) -> None:
         """Open or extend a case for a freshly labelled mention that needs an answer."""
-        triage(session, mention, self.policy)
+        triage(session, mention, alert_policy(self.settings, session))
 
     def deliver_now(self) -> None:
         """Send what is due at once (a new case's alert), without waiting for the tick."""
         try:
             deliver_due(
-                self.engine, self.channels, rate_per_minute=self.settings.alert_rate_per_minute
+                self.engine, self.channels(), rate_per_minute=self.settings.alert_rate_per_minute
             )
         except Exception:
             logger.exception("alert delivery failed")
@@ -53,26 +57,27 @@ class DeskWorker:
         """One pass; errors are logged, never raised, so the loop keeps going."""
         try:
             with session_scope(self.engine) as session:
-                check_deadlines(session, self.policy)
+                policy = alert_policy(self.settings, session)
+                check_deadlines(session, policy)
                 maybe_digest(
                     session,
-                    self.policy,
+                    policy,
                     self.settings.alert_digest_time,
                     self.settings.alert_timezone,
                 )
                 check_source_health(
-                    session, self.policy, health_rules_from_settings(self.settings), utcnow()
+                    session, policy, health_rules_from_settings(self.settings), utcnow()
                 )
                 summarize_history_imports(
                     session,
-                    self.policy,
+                    policy,
                     threshold=self.settings.alert_history_summary_min,
                     now=utcnow(),
                     dashboard_url=self.settings.public_url,
                     decided=self.history_decided,
                 )
             deliver_due(
-                self.engine, self.channels, rate_per_minute=self.settings.alert_rate_per_minute
+                self.engine, self.channels(), rate_per_minute=self.settings.alert_rate_per_minute
             )
         except Exception:
             logger.exception("desk tick failed")

@@ -2,7 +2,16 @@
 
 from sqlmodel import SQLModel
 
-from models.alert import AlertDelivery, AlertDeliveryPublic, AlertKind, DeliveryStatus
+from models.alert import (
+    AlertChannel,
+    AlertChannelCreate,
+    AlertChannelPublic,
+    AlertDelivery,
+    AlertDeliveryPublic,
+    AlertKind,
+    ChannelKind,
+    DeliveryStatus,
+)
 from models.analytics import (
     ResponseKpis,
     SentimentReport,
@@ -75,6 +84,9 @@ __all__ = [
     "OPEN_STATES",
     "SOURCE_KINDS",
     "AdaptationPublic",
+    "AlertChannel",
+    "AlertChannelCreate",
+    "AlertChannelPublic",
     "AlertDelivery",
     "AlertDeliveryPublic",
     "AlertKind",
@@ -96,6 +108,7 @@ __all__ = [
     "CaseState",
     "CaseSuggestion",
     "CaseUpdate",
+    "ChannelKind",
     "ClassifyRequest",
     "ClassifyResponse",
     "ClassifyResult",

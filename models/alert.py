@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import field_validator, model_validator
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -62,3 +63,81 @@ class AlertDeliveryPublic(AlertDeliveryBase):
     """One line of the delivery log: what was sent where, what waits, what failed and why."""
 
     id: int
+
+
+class ChannelKind(StrEnum):
+    webhook = "webhook"
+    telegram = "telegram"
+    email = "email"
+
+
+# The names the environment's channels go by (SVETOFOR_ALERT_…); stored channels take others.
+SETTINGS_CHANNELS = ("webhook", "telegram", "email")
+
+
+class AlertChannel(SQLModel, table=True):
+    """An alert channel an admin set up in the dashboard or API, beside the ones the settings
+    turn on. `secret` (the webhook's signing secret, the bot token, the SMTP password) is
+    never returned by the API or shown by the dashboard."""
+
+    __tablename__ = "alert_channel"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    name: str = Field(max_length=40, unique=True)
+    kind: ChannelKind = Field(sa_type=EnumText(ChannelKind))
+    # webhook: url · telegram: chat_id, api_base · email: host, port, sender, recipients,
+    # username, starttls
+    config: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    secret: str = Field(default="", sa_type=Text)
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AlertChannelCreate(SQLModel):
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(min_length=2, max_length=40, regex=r"^[a-z0-9][a-z0-9_-]+$")
+    kind: ChannelKind
+    url: str | None = Field(default=None, max_length=2000)  # webhook
+    chat_id: str | None = Field(default=None, max_length=100)  # telegram
+    api_base: str = Field(default="https://api.telegram.org", max_length=2000)
+    host: str | None = Field(default=None, max_length=255)  # email
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = Field(default="svetofor@localhost", max_length=255)
+    recipients: list[str] = Field(default_factory=list)
+    username: str | None = Field(default=None, max_length=255)
+    starttls: bool = False
+    secret: str = Field(default="", max_length=500)
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in SETTINGS_CHANNELS:
+            raise ValueError(f"{value!r} is the settings' own channel: choose another name")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> AlertChannelCreate:
+        needed = {
+            ChannelKind.webhook: ("url", "secret"),
+            ChannelKind.telegram: ("chat_id", "secret"),
+            ChannelKind.email: ("host", "recipients"),
+        }[self.kind]
+        missing = [name for name in needed if not getattr(self, name)]
+        if missing:
+            words = {"secret": "secret (the signing secret or the bot token)"}
+            raise ValueError(
+                f"a {self.kind.value} channel needs " + ", ".join(words.get(m, m) for m in missing)
+            )
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        return self
+
+
+class AlertChannelPublic(SQLModel):
+    id: int | None  # None for a channel the settings turn on
+    name: str
+    kind: str
+    where: str  # where it sends, without secrets
+    enabled: bool
+    stored: bool  # set up in the dashboard or API (may be deleted there)

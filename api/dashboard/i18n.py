@@ -57,21 +57,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "previous_days": "the {days} days before",
         "share_of_voice": "Share of voice",
         "alert_settings": "Alerts",
+        "from_settings": "from the settings",
+        "switch_off": "Switch off",
+        "switch_on": "Switch on",
+        "delete": "Delete",
+        "add_channel": "Add a channel",
+        "channel_name": "Name (a-z, 0-9, - and _)",
+        "recipients": "Recipients, comma-separated",
+        "channel_secret": "Secret: webhook signing secret, bot token or SMTP password",
+        "channel_saved": "Channel {name} saved: send it a test alert.",
         "channel": "Channel",
         "sends_to": "Sends to",
         "send_test": "Send a test alert",
         "test_sent": "Test alert sent through {channels}: check that it arrived.",
         "channels_from_env": (
-            "Channels are set in the service's settings (SVETOFOR_ALERT_…, also read from .env); "
-            "secrets are never shown here."
+            "Channels come from the service's settings (SVETOFOR_ALERT_…, also read from .env) "
+            "and from this page; secrets are never shown here."
         ),
         "crawl_now": "Crawl now",
         "crawl_requested": "{name} will be crawled within seconds.",
         "crawl_waiting": "crawl asked for, starting",
         "no_alert_channels": (
-            "No alert channel is set up, so nobody is told about new negative mentions: set "
-            "SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN and _CHAT_ID, or "
-            "SVETOFOR_ALERT_SMTP_HOST and SVETOFOR_ALERT_EMAIL_TO, and restart."
+            "No alert channel is set up, so nobody is told about new negative mentions: an "
+            "admin adds one under Alerts, or sets SVETOFOR_ALERT_WEBHOOK_URL, "
+            "SVETOFOR_ALERT_TELEGRAM_TOKEN and _CHAT_ID, or SVETOFOR_ALERT_SMTP_HOST and "
+            "SVETOFOR_ALERT_EMAIL_TO and restarts."
         ),
         "summary": (
             "{total} mentions: {negative} negative, {neutral} neutral, {positive} positive."
@@ -250,21 +260,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "previous_days": "{days} дн. до этого",
         "share_of_voice": "Доля голоса",
         "alert_settings": "Оповещения",
+        "from_settings": "из настроек",
+        "switch_off": "Выключить",
+        "switch_on": "Включить",
+        "delete": "Удалить",
+        "add_channel": "Добавить канал",
+        "channel_name": "Имя (a-z, 0-9, - и _)",
+        "recipients": "Получатели через запятую",
+        "channel_secret": "Секрет: ключ подписи вебхука, токен бота или пароль SMTP",
+        "channel_saved": "Канал {name} сохранён: отправьте в него тестовое оповещение.",
         "channel": "Канал",
         "sends_to": "Куда",
         "send_test": "Отправить тестовое оповещение",
         "test_sent": "Тестовое оповещение отправлено: {channels}. Проверьте, что оно дошло.",
         "channels_from_env": (
-            "Каналы задаются в настройках сервиса (SVETOFOR_ALERT_…, также из .env); "
-            "секреты здесь не показываются."
+            "Каналы берутся из настроек сервиса (SVETOFOR_ALERT_…, также из .env) "
+            "и с этой страницы; секреты здесь не показываются."
         ),
         "crawl_now": "Обойти сейчас",
         "crawl_requested": "{name}: обход начнётся через несколько секунд.",
         "crawl_waiting": "обход запрошен, начинается",
         "no_alert_channels": (
-            "Каналы оповещений не настроены — о новом негативе никто не узнает: задайте "
-            "SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN и _CHAT_ID или "
-            "SVETOFOR_ALERT_SMTP_HOST и SVETOFOR_ALERT_EMAIL_TO и перезапустите сервис."
+            "Каналы оповещений не настроены — о новом негативе никто не узнает: администратор "
+            "добавляет канал в разделе «Оповещения» или задаёт SVETOFOR_ALERT_WEBHOOK_URL, "
+            "SVETOFOR_ALERT_TELEGRAM_TOKEN и _CHAT_ID либо SVETOFOR_ALERT_SMTP_HOST и "
+            "SVETOFOR_ALERT_EMAIL_TO и перезапускает сервис."
         ),
         "summary": (
             "Упоминаний: {total} — негатив {negative}, нейтрально {neutral}, позитив {positive}."

@@ -1,17 +1,18 @@
-"""The alert delivery log."""
+"""The alert delivery log, and the alert channels an admin sets up and tests."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from api.auth import AdminRole, CurrentKey, SmmRole, actor_name
-from api.deps import MAX_ROW_ID, SessionDep, SettingsDep
+from api.deps import MAX_ROW_ID, RowId, SessionDep, SettingsDep
+from desk.alerts.channel_store import create_channel, delete_channel, get_channel, set_enabled
 from desk.alerts.setup import configured_channels, send_test_alerts
 from desk.queries import alert_log as read_alert_log
-from models import AlertDeliveryPublic, DeliveryStatus
+from models import AlertChannelCreate, AlertChannelPublic, AlertDeliveryPublic, DeliveryStatus
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], dependencies=[SmmRole])
 
@@ -23,17 +24,56 @@ class ChannelPublic(BaseModel):
     error: str | None
 
 
-@router.get("/channels", response_model=list[ChannelPublic], dependencies=[AdminRole])
-def channels(settings: SettingsDep) -> list[ChannelPublic]:
-    """The alert channels the settings turn on, without their secrets."""
-    return [
-        ChannelPublic.model_validate(c, from_attributes=True) for c in configured_channels(settings)
-    ]
+@router.get("/channels", response_model=list[AlertChannelPublic], dependencies=[AdminRole])
+def channels(settings: SettingsDep, session: SessionDep) -> list[AlertChannelPublic]:
+    """Every alert channel: the settings' own and the ones stored here, never their secrets."""
+    return configured_channels(settings, session)
+
+
+@router.post(
+    "/channels",
+    response_model=AlertChannelPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[AdminRole],
+)
+def add_channel(
+    body: AlertChannelCreate, settings: SettingsDep, session: SessionDep
+) -> AlertChannelPublic:
+    """A webhook (`url`, `secret`), a Telegram bot (`chat_id`, `secret`: the token,
+    `api_base`) or email (`host`, `port`, `recipients`, `sender`, `username`, `secret`: the
+    password, `starttls`). New alerts go to it at once; test it with `POST /alerts/test`."""
+    row = create_channel(session, body)
+    return next(c for c in configured_channels(settings, session) if c.id == row.id)
+
+
+class ChannelSwitch(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    enabled: bool
+
+
+@router.patch("/channels/{channel_id}", response_model=AlertChannelPublic, dependencies=[AdminRole])
+def switch_channel(
+    channel_id: RowId, body: ChannelSwitch, settings: SettingsDep, session: SessionDep
+) -> AlertChannelPublic:
+    set_enabled(session, get_channel(session, channel_id), body.enabled)
+    return next(c for c in configured_channels(settings, session) if c.id == channel_id)
+
+
+@router.delete(
+    "/channels/{channel_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_model=None,
+    dependencies=[AdminRole],
+)
+def remove_channel(channel_id: RowId, session: SessionDep) -> None:
+    delete_channel(session, get_channel(session, channel_id))
 
 
 @router.post("/test", response_model=list[ChannelPublic], dependencies=[AdminRole])
 def test_alert(
     settings: SettingsDep,
+    session: SessionDep,
     key: CurrentKey,
     channel: Annotated[str | None, Query(max_length=20)] = None,
 ) -> list[ChannelPublic]:
@@ -41,7 +81,7 @@ def test_alert(
     return what each answered (`ok`, and the channel's own error when it failed)."""
     return [
         ChannelPublic.model_validate(c, from_attributes=True)
-        for c in send_test_alerts(settings, actor_name(key), channel)
+        for c in send_test_alerts(settings, session, actor_name(key), channel)
     ]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+from sqlmodel import Session, col, select
 
 from core.config import Settings
 from core.timeutil import utcnow
@@ -17,6 +19,9 @@ from desk.alerts.channels import (
     test_payload,
 )
 from desk.alerts.policy import AlertPolicy, QuietHours
+from models import AlertChannel, AlertChannelPublic, ChannelKind
+
+TELEGRAM_API = "https://api.telegram.org"
 
 
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
@@ -45,6 +50,44 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     return channels
 
 
+def channel_from_row(row: AlertChannel) -> Channel:
+    """A stored channel as the object that sends through it (named as the row)."""
+    config = row.config
+    if row.kind == ChannelKind.webhook:
+        return WebhookChannel(config["url"], row.secret, name=row.name)
+    if row.kind == ChannelKind.telegram:
+        return TelegramChannel(
+            row.secret, config["chat_id"], config.get("api_base") or TELEGRAM_API, name=row.name
+        )
+    return EmailChannel(
+        config["host"],
+        int(config.get("port", 25)),
+        config.get("sender") or "svetofor@localhost",
+        tuple(config.get("recipients", [])),
+        config.get("username"),
+        row.secret or None,
+        bool(config.get("starttls")),
+        name=row.name,
+    )
+
+
+def all_channels(settings: Settings, session: Session | None = None) -> dict[str, Channel]:
+    """The settings' channels, and with a session the enabled channels stored in the
+    database (the dashboard's alert settings): read afresh, so a new one works at once."""
+    channels = channels_from_settings(settings)
+    if session is not None:
+        for row in session.exec(
+            select(AlertChannel).where(col(AlertChannel.enabled)).order_by(col(AlertChannel.id))
+        ):
+            channels[row.name] = channel_from_row(row)
+    return channels
+
+
+def alert_policy(settings: Settings, session: Session) -> AlertPolicy:
+    """Which channels an alert goes to now (settings and stored), and the quiet hours."""
+    return replace(policy_from_settings(settings), channels=tuple(all_channels(settings, session)))
+
+
 def policy_from_settings(settings: Settings) -> AlertPolicy:
     quiet = (
         QuietHours.parse(settings.alert_quiet_hours, settings.alert_timezone)
@@ -62,22 +105,40 @@ class ChannelCheck:
     error: str | None = None
 
 
-def configured_channels(settings: Settings) -> list[ChannelCheck]:
-    """The channels the settings turn on, described without their secrets."""
-    return [
-        ChannelCheck(name, describe(channel), None)
+def configured_channels(settings: Settings, session: Session) -> list[AlertChannelPublic]:
+    """Every channel, the settings' and the stored ones (disabled too), without secrets."""
+    found = [
+        AlertChannelPublic(
+            id=None, name=name, kind=name, where=describe(channel), enabled=True, stored=False
+        )
         for name, channel in sorted(channels_from_settings(settings).items())
     ]
+    for row in session.exec(select(AlertChannel).order_by(col(AlertChannel.name))):
+        found.append(
+            AlertChannelPublic(
+                id=row.id,
+                name=row.name,
+                kind=row.kind.value,
+                where=describe(channel_from_row(row)),
+                enabled=row.enabled,
+                stored=True,
+            )
+        )
+    return found
 
 
 def send_test_alerts(
-    settings: Settings, by: str, only: str | None = None, now: datetime | None = None
+    settings: Settings,
+    session: Session,
+    by: str,
+    only: str | None = None,
+    now: datetime | None = None,
 ) -> list[ChannelCheck]:
-    """Send a test alert through each configured channel (or `only` that one) now, outside
+    """Send a test alert through each enabled channel (or `only` that one) now, outside
     the outbox, and say what each answered."""
     payload = test_payload(now or utcnow(), by)
     results = []
-    for name, channel in sorted(channels_from_settings(settings).items()):
+    for name, channel in sorted(all_channels(settings, session).items()):
         if only is not None and name != only:
             continue
         try:

@@ -7,7 +7,7 @@ import typer
 from core.db import check_connection, session_scope
 from core.errors import NotFound
 from desk.alerts.delivery import deliver_due
-from desk.alerts.setup import channels_from_settings, policy_from_settings
+from desk.alerts.setup import alert_policy, all_channels
 from desk.checker import check_deadlines
 from desk.queries import CaseFilter, list_cases
 from desk.triage import triage
@@ -58,15 +58,13 @@ def check() -> None:
     service does this itself)."""
     settings = load_settings()
     engine = engine_for(settings)
-    policy = policy_from_settings(settings)
     with user_errors():
         check_connection(engine)
+        with session_scope(engine) as session:  # the settings' channels and the stored ones
+            policy = alert_policy(settings, session)
+            channels = all_channels(settings, session)
         triaged = triage_labelled(engine, lambda session, mention: triage(session, mention, policy))
         with session_scope(engine) as session:
             changed = check_deadlines(session, policy)
-        sent = deliver_due(
-            engine,
-            channels_from_settings(settings),
-            rate_per_minute=settings.alert_rate_per_minute,
-        )
+        sent = deliver_due(engine, channels, rate_per_minute=settings.alert_rate_per_minute)
     typer.echo(f"{triaged} mentions triaged, {changed} SLA changes, {sent} alerts sent")

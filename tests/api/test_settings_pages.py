@@ -80,8 +80,10 @@ def test_the_api_lists_channels_and_tests_them_for_admins_only(
     admin = {"Authorization": f"Bearer {make_key(engine, Role.admin)}"}
     smm = {"Authorization": f"Bearer {make_key(engine, Role.smm)}"}
     listed = wired.get("/api/v1/alerts/channels", headers=admin).json()
-    assert [c["channel"] for c in listed] == ["telegram", "webhook"]
-    assert all(c["ok"] is None for c in listed)
+    assert [(c["name"], c["stored"], c["id"]) for c in listed] == [
+        ("telegram", False, None),
+        ("webhook", False, None),
+    ]
     tested = wired.post("/api/v1/alerts/test", headers=admin).json()
     assert [(c["channel"], c["ok"], c["error"]) for c in tested] == [
         ("telegram", True, None),
@@ -181,3 +183,56 @@ def test_an_admin_edits_a_brands_settings_in_the_browser(
         assert (brand.response_hours, brand.alert_window, brand.adaptation) == (12, 0, False)
     refused = client.post("/dashboard/brands/Acme/settings", data={**form, "response_hours": "0"})
     assert refused.status_code == 422 and "response_hours:" in refused.text
+
+
+def test_channels_stored_in_the_dashboard_take_alerts_at_once(
+    client: TestClient, engine: Engine, settings: Settings, receiver: Receiver
+) -> None:
+    from sqlmodel import Session
+
+    from desk.alerts.setup import alert_policy, all_channels
+
+    client.headers.pop("Authorization", None)
+    csrf = sign_in(client, engine, Role.admin)
+    form = {
+        "csrf_token": csrf, "name": "team-chat", "kind": "telegram", "chat_id": "-42",
+        "api_base": receiver.url, "secret": "777:TOKEN",
+    }  # fmt: skip
+    missing = client.post("/dashboard/settings/alerts/channels", data={**form, "secret": ""})
+    assert missing.status_code == 422
+    assert "a telegram channel needs secret (the signing secret or the bot token)" in missing.text
+    assert 'value="team-chat"' in missing.text  # kept; the secret is not echoed back
+    reserved = client.post("/dashboard/settings/alerts/channels", data={**form, "name": "webhook"})
+    assert "is the settings&#39; own channel" in reserved.text
+    saved = client.post("/dashboard/settings/alerts/channels", data=form, follow_redirects=True)
+    assert "Канал team-chat сохранён" in saved.text
+    assert "777:TOKEN" not in saved.text and "chat -42 via" in saved.text
+
+    with Session(engine) as session:  # new alerts go to it at once, no restart
+        assert alert_policy(settings, session).channels == ("team-chat",)
+        assert list(all_channels(settings, session)) == ["team-chat"]
+    tested = client.post(
+        "/dashboard/settings/alerts/test",
+        data={"csrf_token": csrf, "channel": "team-chat"},
+        follow_redirects=True,
+    )
+    assert "Тестовое оповещение отправлено: team-chat." in tested.text
+    assert receiver.requests[-1][0] == "/bot777:TOKEN/sendMessage"
+
+    admin = {"Authorization": f"Bearer {make_key(engine, Role.admin)}"}
+    [stored] = client.get("/api/v1/alerts/channels", headers=admin).json()
+    assert stored["stored"] is True and "TOKEN" not in json.dumps(stored)
+    client.post(
+        f"/dashboard/settings/alerts/channels/{stored['id']}/switch",
+        data={"csrf_token": csrf, "enabled": ""},
+    )
+    with Session(engine) as session:
+        assert all_channels(settings, session) == {}
+    client.post(
+        f"/dashboard/settings/alerts/channels/{stored['id']}/delete", data={"csrf_token": csrf}
+    )
+    assert client.get("/api/v1/alerts/channels", headers=admin).json() == []
+    refused = client.post(
+        "/api/v1/alerts/channels", headers=admin, json={"name": "hook", "kind": "webhook"}
+    )
+    assert refused.status_code == 422 and "a webhook channel needs url, secret" in refused.text

@@ -20,7 +20,7 @@ from core.labels import LABELS
 from core.timeutil import utcnow
 from desk import cases as case_service
 from desk import replies as reply_service
-from desk.alerts.setup import channels_from_settings
+from desk.alerts.setup import all_channels
 from desk.corrections import in_force, suggestion
 from desk.queries import (
     ARCHIVED,
@@ -123,7 +123,7 @@ def queue(
         me=me,
         next_url=next_url,
         undo_ids=request.session.pop("undo_dismissed", None),
-        alert_channels=sorted(channels_from_settings(settings)),
+        alert_channels=sorted(all_channels(settings, db)),
     )
 
 
