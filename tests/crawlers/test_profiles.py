@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from crawlers.parsing.html_profile import parse_html
 from crawlers.parsing.json_profile import parse_json, resolve
 from crawlers.parsing.profile import SiteProfile, available_profiles, load_profile
-from tests.crawlers.paths import FIXTURES
+from tests.crawlers.paths import FIXTURES, REALPAGES, needs_realpages
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
 OTZOVIK_URL = "https://otzovik.com/reviews/sberbank_rossii/"
@@ -19,10 +19,11 @@ def test_shipped_profiles_load() -> None:
     assert {"2gis", "appstore", "irecommend", "otzovik"} <= set(available_profiles())
     for name in available_profiles():
         assert load_profile(name).name == name
-    for name in ("2gis", "appstore", "irecommend", "otzovik"):
+    for name in ("2gis", "irecommend", "otzovik"):
         profile = load_profile(name)
         assert profile.name == name
-        assert profile.verified is False  # none was checked against the live site
+        assert profile.verified is False  # no real page of these sites is public to check
+    assert load_profile("appstore").verified is True  # against Apple's real feed, below
 
 
 def test_otzovik_windows_1251_page() -> None:
@@ -290,3 +291,38 @@ def test_resolve_paths() -> None:
     assert resolve(data, "a.5.b") is None
     assert resolve(data, "n") == 0
     assert resolve(data, "n.x") is None
+
+
+@needs_realpages
+def test_appstore_profile_reads_apples_real_feed() -> None:
+    profile = load_profile("appstore")
+    folder = REALPAGES / "apple_rss"
+    url = (
+        "https://itunes.apple.com/fr/rss/customerreviews/page=1/id=497799835/sortby=mostrecent/json"
+    )
+    page = parse_json(
+        (folder / "customerreviews_497799835_fr_1.json").read_bytes(), profile, url=url, now=NOW
+    )
+    assert len(page.items) == 50 and page.problems == []
+    assert len({i.external_id for i in page.items}) == 50
+    assert all(i.external_id.isdigit() for i in page.items)
+    assert all(i.rating in (1, 2, 3, 4, 5) for i in page.items)
+    assert all(i.text and i.title and i.author for i in page.items)
+    assert all(i.author_url.startswith("https://itunes.apple.com/") for i in page.items)
+    assert all(i.published_at is None for i in page.items)  # the 2021 shape has no times
+    assert page.next_url == url.replace("page=1/", "page=2/")
+    cn = parse_json(
+        (folder / "customerreviews_497799835_cn_5.json").read_bytes(),
+        profile,
+        url=url.replace("page=1/", "page=5/"),
+        now=NOW,
+    )
+    assert len(cn.items) == 50 and cn.problems == []
+    small = parse_json(
+        (folder / "customerreviews_1510826067_gb_1.json").read_bytes(), profile, url=url, now=NOW
+    )
+    assert len(small.items) == 4
+    past_the_end = parse_json(
+        (folder / "customerreviews_1510826067_gb_2.json").read_bytes(), profile, url=url, now=NOW
+    )
+    assert past_the_end.items == [] and past_the_end.problems == []
