@@ -133,15 +133,23 @@ def test_train_writes_a_model_that_classify_then_loads(tmp_path: Path) -> None:
     data = tmp_path / "gold.csv"
     rows = ["very bad service,negative", "the service is ok,neutral", "very good,positive"]
     data.write_text("text,label\n" + "\n".join(rows * 4) + "\n", encoding="utf-8")
+    corrections = tmp_path / "corrections.csv"  # `svetofor corrections export` columns
+    corrections.write_text(
+        "text,label,model_label,model_score,model,mention_id,brand,source\n"
+        "good good service,negative,positive,0.97,bundled@x,7,Acme,acme-news\n",
+        "utf-8",
+    )
 
     trained = run(
         tmp_path, "train", str(data), "--out", "m", "--epochs", "1", "--batch-size", "4",
         "--max-length", "16", "--head-and-tail",
+        "--corrections", str(corrections), "--corrections-weight", "2",
     )  # fmt: skip
 
     assert trained.returncode == 0, trained.stderr
     summary = json.loads(trained.stdout)
-    assert summary["rows"] == 3  # repeated rows are trained on once
+    # repeated rows are trained on once; the team's correction twice, as asked
+    assert (summary["rows"], summary["correction_rows"]) == (5, 2)
     assert summary["options"]["head_and_tail"] is True
     assert summary["options"]["max_length"] == 16
     assert summary["options"]["device"] == "auto"
@@ -152,29 +160,13 @@ def test_train_writes_a_model_that_classify_then_loads(tmp_path: Path) -> None:
     assert json.loads(labelled.stdout)["label"] in ("negative", "neutral", "positive")
 
 
-def test_train_folds_in_the_teams_corrections(tmp_path: Path) -> None:
-    write_fake_base(tmp_path / "var" / "models")
-    data = tmp_path / "gold.csv"
-    data.write_text("text,label\nvery bad service,negative\nvery good,positive\n", "utf-8")
-    corrections = tmp_path / "corrections.csv"  # `svetofor corrections export` columns
-    corrections.write_text(
-        "text,label,model_label,model_score,model,mention_id,brand,source\n"
-        "good good service,negative,positive,0.97,bundled@x,7,Acme,acme-news\n",
-        "utf-8",
-    )
-    trained = run(
-        tmp_path, "train", str(data), "--corrections", str(corrections), "--out", "m",
-        "--epochs", "1", "--batch-size", "4", "--max-length", "16",
-        "--corrections-weight", "2",
-    )  # fmt: skip
-    assert trained.returncode == 0, trained.stderr
-    summary = json.loads(trained.stdout)
-    assert (summary["rows"], summary["correction_rows"]) == (4, 2)
+def test_train_needs_something_to_train_on(tmp_path: Path) -> None:
     nothing = run(tmp_path, "train", "--out", "m2")
     assert nothing.returncode == 1
     assert nothing.stderr.strip() == "error: give labelled CSVs to train on, or --corrections FILE"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the CLI, not the backend
 def test_relabel_a_brand(
     tmp_path: Path, model_env: dict[str, str], db_url: str, client: object
 ) -> None:
