@@ -348,3 +348,43 @@ def test_brands_show_share_of_voice_and_pages_take_a_period(
     )
     start, _ = period("2020-01-01", "2026-12-01", "UTC")  # at most a year
     assert start.date().isoformat() == "2025-12-01"
+
+
+def test_response_kpis_week_by_week(client: TestClient, engine: Engine) -> None:
+    from analytics.kpis import weekly_kpis
+    from models import Sla
+
+    start = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session, "Acme", alert_window=0))
+        replies = ((1, Sla.met, 2), (2, Sla.missed, 30), (9, Sla.met, 4))
+        for i, (day, sla, hours) in enumerate(replies):
+            opened = start + timedelta(days=day)
+            mention = make_mention(session, source, f"k{i}", author=f"a{i}", published_at=opened)
+            mention.sentiment_label = "negative"
+            case = triage(session, mention, AlertPolicy(), now=opened)
+            assert case is not None
+            case.first_reply_sla, case.first_replied_at = (
+                sla,
+                case.first_reply_start + timedelta(hours=hours),
+            )
+            session.add(case)
+        session.commit()
+        brand_id = case.brand_id
+        weeks = weekly_kpis(
+            session, brand_id=brand_id, since=start, until=start + timedelta(days=14)
+        )
+    assert [
+        (w["cases_opened"], w["share_within_deadline"], w["median_hours_to_first_reply"])
+        for w in weeks
+    ] == [
+        (2, 0.5, 16.0),
+        (1, 1.0, 4.0),
+    ]
+    page = (
+        signed_in(client, engine)
+        .get("/dashboard/brands/Acme", params={"from": "2026-11-02", "to": "2026-11-15"})
+        .text
+    )
+    rows = re.findall(r'<tr class="week-row"><td>([^<]+)</td><td>(\d+)</td><td>([^<]+)</td>', page)
+    assert rows == [("2026-11-02", "2", "50%"), ("2026-11-09", "1", "100%")]

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import col, func, select
 
 from analytics.buckets import Interval
-from analytics.kpis import response_kpis
+from analytics.kpis import response_kpis, weekly_kpis
 from analytics.sentiment import SentimentQuery, sentiment_report, share_of_voice
 from analytics.terms import negative_terms
 from api.dashboard.chart import stacked_bars
@@ -104,6 +104,7 @@ def brand_page(
         ),
     )
     kpis = response_kpis(db, brand_id=brand.id, since=since, until=until)
+    weeks = weekly_kpis(db, brand_id=brand.id, since=since, until=until)
     terms = negative_terms(
         db,
         brand_id=brand.id,
@@ -126,6 +127,7 @@ def brand_page(
         kpis=kpis,
         terms=terms,
         failing=int(failing),
+        weeks=weeks,
         shown={
             "from": since.date().isoformat(),
             "to": (until - timedelta(days=1)).date().isoformat(),
