@@ -14,19 +14,26 @@ from models import Case, CaseState, Sla
 AWAITING = [CaseState.new, CaseState.acknowledged]
 
 
+def _cases_opened(session: Session, brand_id: int, since: datetime, until: datetime) -> list[Case]:
+    """The brand's cases opened in [since, until), dismissed ones aside."""
+    return list(
+        session.exec(
+            select(Case).where(
+                Case.brand_id == brand_id,
+                col(Case.opened_at) >= since,
+                col(Case.opened_at) < until,
+                Case.state != CaseState.dismissed,
+            )
+        )
+    )
+
+
 def response_kpis(
     session: Session, *, brand_id: int, since: datetime, until: datetime
 ) -> dict[str, Any]:
     """Over cases opened in [since, until); open and breached counts are as of now."""
-    opened = session.exec(
-        select(Case).where(
-            Case.brand_id == brand_id,
-            col(Case.opened_at) >= since,
-            col(Case.opened_at) < until,
-            Case.state != CaseState.dismissed,
-        )
-    ).all()
-    opened_kpis = _opened_kpis(list(opened))
+    opened = _cases_opened(session, brand_id, since, until)
+    opened_kpis = _opened_kpis(opened)
     open_now = session.exec(
         select(func.count())
         .select_from(Case)
@@ -68,14 +75,7 @@ def weekly_kpis(
 ) -> list[dict[str, Any]]:
     """The same first-reply figures per 7 days from `since` (the last week may be shorter),
     read in one query: how the team's response time moves."""
-    opened = session.exec(
-        select(Case).where(
-            Case.brand_id == brand_id,
-            col(Case.opened_at) >= since,
-            col(Case.opened_at) < until,
-            Case.state != CaseState.dismissed,
-        )
-    ).all()
+    opened = _cases_opened(session, brand_id, since, until)
     weeks = []
     start = since
     while start < until:

@@ -4,8 +4,6 @@ same field-level shape as FastAPI's own validation errors. Under /dashboard the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
@@ -15,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.dashboard.forms import field_problems
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import render
 from api.dashboard.session import SignInRequired
@@ -46,15 +45,6 @@ def _error_page(
         if request.session.get("role") in ("admin", "smm")
         else ("/dashboard/mentions"),
     )
-
-
-def _problems(errors: Any) -> list[str]:
-    """FastAPI's validation errors as lines a person reads: field — what is wrong."""
-    lines = []
-    for error in errors:
-        field = ".".join(str(part) for part in error.get("loc", ())[1:]) or "—"
-        lines.append(f"{field}: {error.get('msg', '')}")
-    return lines
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -92,5 +82,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         if _in_dashboard(request):
             words = TEXTS[language(request)]
-            return _error_page(request, 422, words["error_422"], _problems(exc.errors()))
+            return _error_page(
+                request, 422, words["error_422"], field_problems(exc.errors(), skip=1)
+            )
         return await request_validation_exception_handler(request, exc)

@@ -20,6 +20,7 @@ from desk.triage import triage
 from models import Mention
 
 logger = logging.getLogger(__name__)
+POLICY_KEY = "svetofor.alert_policy"  # where a session keeps the policy it triages with
 
 
 def health_rules_from_settings(settings: Settings) -> HealthRules:
@@ -42,7 +43,11 @@ class DeskWorker:
 
     def triage(self, session: Session, mention: Mention) -> None:
         """Open or extend a case for a freshly labelled mention that needs an answer."""
-        triage(session, mention, alert_policy(self.settings, session))
+        # The channels are read once per labelling transaction, not once per mention.
+        policy = session.info.get(POLICY_KEY)
+        if policy is None:
+            policy = session.info[POLICY_KEY] = alert_policy(self.settings, session)
+        triage(session, mention, policy)
 
     def deliver_now(self) -> None:
         """Send what is due at once (a new case's alert), without waiting for the tick."""

@@ -16,6 +16,7 @@ from analytics.kpis import response_kpis, weekly_kpis
 from analytics.sentiment import SentimentQuery, sentiment_report, share_of_voice
 from analytics.terms import negative_terms
 from api.dashboard.chart import stacked_bars
+from api.dashboard.forms import field_problems
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, back, flash, render, user_zone
 from api.dashboard.session import check_csrf, signed_in
@@ -213,7 +214,6 @@ def save_brand_settings(
         )
         update_brand(db, brand, body)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        return _brand_form(request, db, settings, brand, values, problems)
+        return _brand_form(request, db, settings, brand, values, field_problems(exc.errors()))
     flash(request, TEXTS[language(request)]["brand_saved"].format(name=brand.name), "ok")
     return back(f"/dashboard/brands/{brand.name}")

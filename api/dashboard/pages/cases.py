@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.dashboard.forms import dashboard_url
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
@@ -346,7 +347,7 @@ def bulk_dismiss(
     words = TEXTS[language(request)]
     if not reason.strip():
         flash(request, words["reason_needed"])
-        return back(_queue_url(back_to))
+        return back(dashboard_url(back_to, "/dashboard/"))
     done = []
     for case in _open_cases(db, case_ids):
         if case.state in OPEN_STATES and case.id is not None:
@@ -355,7 +356,7 @@ def bulk_dismiss(
     if done:
         request.session["undo_dismissed"] = done
         flash(request, words["dismissed_n"].format(n=len(done)), "ok")
-    return back(_queue_url(back_to))
+    return back(dashboard_url(back_to, "/dashboard/"))
 
 
 @router.post("/cases/bulk-undo")
@@ -374,7 +375,7 @@ def bulk_undo(
             case_service.undo_dismiss(db, case, actor(key))
             restored += 1
     flash(request, TEXTS[language(request)]["restored_n"].format(n=restored), "ok")
-    return back(_queue_url(back_to))
+    return back(dashboard_url(back_to, "/dashboard/"))
 
 
 @router.post("/cases/bulk-assign")
@@ -394,12 +395,7 @@ def bulk_assign(
     name = actor(key) if assignee == "me" or take else assignee.strip() or None
     for case in _open_cases(db, [take] if take else case_ids):
         case_service.assign(db, case, name, actor(key))
-    return back(_queue_url(back_to))
-
-
-def _queue_url(value: str) -> str:
-    """Back to the queue with its filters, never to another site."""
-    return value if value.startswith("/dashboard/") and "//" not in value else "/dashboard/"
+    return back(dashboard_url(back_to, "/dashboard/"))
 
 
 @router.post("/cases/{case_id}/close")

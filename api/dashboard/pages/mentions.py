@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.dashboard.forms import dashboard_url
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render, user_zone
 from api.dashboard.session import check_csrf, signed_in
@@ -110,13 +111,6 @@ def mention_page(mention_id: RowId, request: Request, db: SessionDep) -> Respons
     )
 
 
-def _back_to(value: str, mention_id: int) -> str:
-    """Only a page of this dashboard (never another site) to return to."""
-    if value.startswith("/dashboard/") and "//" not in value and "\\" not in value:
-        return value
-    return f"/dashboard/mentions/{mention_id}"
-
-
 @router.post("/mentions/{mention_id}/label")
 def set_label(
     mention_id: RowId,
@@ -133,7 +127,7 @@ def set_label(
     correct_label(db, mention, label.value, None, actor(key), policy)
     words = TEXTS[language(request)]
     flash(request, words["label_set"].format(label=words[f"label_{label.value}"]), "ok")
-    return back(_back_to(back_to, mention_id))
+    return back(dashboard_url(back_to, f"/dashboard/mentions/{mention_id}"))
 
 
 @router.post("/mentions/{mention_id}/label/undo")
@@ -152,4 +146,4 @@ def undo_label(
         flash(request, TEXTS[language(request)]["label_undone"], "ok")
     except NotFound as exc:  # undone already (another tab, a teammate)
         flash(request, str(exc))
-    return back(_back_to(back_to, mention_id))
+    return back(dashboard_url(back_to, f"/dashboard/mentions/{mention_id}"))

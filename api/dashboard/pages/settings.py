@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from api.dashboard.forms import FormText, field_problems
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
@@ -42,9 +43,6 @@ def _page(
 def alert_settings(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     signed_in(request, db, Role.admin)
     return _page(request, db, settings)
-
-
-FormText = Annotated[str, Form(max_length=2000)]
 
 
 @router.post("/settings/alerts/channels", response_class=HTMLResponse)
@@ -86,10 +84,7 @@ def add_channel(
         )
         create_channel(db, body)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc']) or '—'}: {e['msg']}" for e in exc.errors()
-        ]
-        return _page(request, db, settings, values, problems)
+        return _page(request, db, settings, values, field_problems(exc.errors()))
     except Conflict as exc:
         return _page(request, db, settings, values, [str(exc)])
     flash(request, TEXTS[language(request)]["channel_saved"].format(name=body.name), "ok")

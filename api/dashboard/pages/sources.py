@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from api.dashboard.forms import FormText, field_problems
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
@@ -75,10 +77,6 @@ class SourceForm:
         return {**body, "options": parsed, "enabled": bool(self.values.get("enabled"))}
 
 
-def _problems(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or '—'}: {e['msg']}" for e in exc.errors()]
-
-
 def _form_page(
     request: Request,
     db: SessionDep,
@@ -101,7 +99,49 @@ def _form_page(
     )
 
 
-FormText = Annotated[str, Form(max_length=2000)]
+def source_form(
+    name: FormText = "",
+    kind: FormText = "",
+    brand: FormText = "",
+    url: FormText = "",
+    schedule: FormText = "",
+    timezone: FormText = "",
+    options: FormText = "",
+    enabled: FormText = "",
+) -> SourceForm:
+    """The posted source form, for adding and editing alike."""
+    return SourceForm(
+        name=name, kind=kind, brand=brand, url=url, schedule=schedule, timezone=timezone,
+        options=options, enabled=enabled,
+    )  # fmt: skip
+
+
+SourceFormDep = Annotated[SourceForm, Depends(source_form)]
+
+
+def _save(
+    request: Request,
+    db: SessionDep,
+    form: SourceForm,
+    action: str,
+    save: Callable[[dict[str, Any]], Any],
+    source: Any = None,
+) -> Response:
+    """Store the form (`save` validates and writes it); on success back to the sources,
+    else the form again with what was typed and each problem, nothing half-saved."""
+    try:
+        saved = save(form.data())
+    except ValidationError as exc:
+        problems = field_problems(exc.errors())
+    except (ValueError, Conflict, NotFound) as exc:
+        problems = [str(exc)]
+    else:
+        flash(request, TEXTS[language(request)]["source_saved"].format(name=saved.name), "ok")
+        return back("/dashboard/sources")
+    db.rollback()
+    return _form_page(
+        request, db, action=action, values=form.values, source=source, problems=problems
+    )
 
 
 @router.get("/sources/new", response_class=HTMLResponse)
@@ -113,35 +153,16 @@ def new_source(request: Request, db: SessionDep) -> Response:
 
 @router.post("/sources/new", response_class=HTMLResponse)
 def add_source(
-    request: Request,
-    db: SessionDep,
-    name: FormText = "",
-    kind: FormText = "",
-    brand: FormText = "",
-    url: FormText = "",
-    schedule: FormText = "",
-    timezone: FormText = "",
-    options: FormText = "",
-    enabled: FormText = "",
-    csrf: CsrfField = None,
+    request: Request, db: SessionDep, form: SourceFormDep, csrf: CsrfField = None
 ) -> Response:
     signed_in(request, db, Role.admin)
     check_csrf(request, csrf)
-    form = SourceForm(
-        name=name, kind=kind, brand=brand, url=url, schedule=schedule, timezone=timezone,
-        options=options, enabled=enabled,
-    )  # fmt: skip
-    try:
-        source = create_source(db, SourceCreate.model_validate(form.data()))
-    except ValidationError as exc:
-        problems = _problems(exc)
-    except (ValueError, Conflict, NotFound) as exc:
-        problems = [str(exc)]
-    else:
-        flash(request, TEXTS[language(request)]["source_saved"].format(name=source.name), "ok")
-        return back("/dashboard/sources")
-    return _form_page(
-        request, db, action="/dashboard/sources/new", values=form.values, problems=problems
+    return _save(
+        request,
+        db,
+        form,
+        "/dashboard/sources/new",
+        lambda data: create_source(db, SourceCreate.model_validate(data)),
     )
 
 
@@ -164,38 +185,17 @@ def save_source(
     source_id: RowId,
     request: Request,
     db: SessionDep,
-    name: FormText = "",
-    kind: FormText = "",
-    brand: FormText = "",
-    url: FormText = "",
-    schedule: FormText = "",
-    timezone: FormText = "",
-    options: FormText = "",
-    enabled: FormText = "",
+    form: SourceFormDep,
     csrf: CsrfField = None,
 ) -> Response:
     signed_in(request, db, Role.admin)
     check_csrf(request, csrf)
     source = get_source(db, source_id)
-    form = SourceForm(
-        name=name, kind=kind, brand=brand, url=url, schedule=schedule, timezone=timezone,
-        options=options, enabled=enabled,
-    )  # fmt: skip
-    try:
-        update_source(db, source, SourceUpdate.model_validate(form.data()))
-    except ValidationError as exc:
-        problems = _problems(exc)
-    except (ValueError, Conflict, NotFound) as exc:
-        problems = [str(exc)]
-    else:
-        flash(request, TEXTS[language(request)]["source_saved"].format(name=source.name), "ok")
-        return back("/dashboard/sources")
-    db.rollback()  # nothing half-saved
-    return _form_page(
+    return _save(
         request,
         db,
-        action=f"/dashboard/sources/{source_id}/edit",
-        values=form.values,
-        source=source,
-        problems=problems,
+        form,
+        f"/dashboard/sources/{source_id}/edit",
+        lambda data: update_source(db, source, SourceUpdate.model_validate(data)),
+        source,
     )
