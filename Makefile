@@ -37,7 +37,7 @@ test-all: install
 	$(BIN)/python -m pytest -m "slow or not slow"
 
 # Every package, tests included (mypy strict; tests have a relaxed override in pyproject.toml).
-PACKAGES := analytics api bench classifier core crawlers desk models services svetofor training tests
+PACKAGES := analytics api bench classifier core crawlers desk models services svetofor training workers tests
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -62,6 +63,24 @@ def warm_classifier(settings: Settings) -> threading.Thread:
     thread = threading.Thread(target=load, name="svetofor-model-load", daemon=True)
     thread.start()
     return thread
+
+
+def labelling_nudge(settings: Settings) -> Callable[[], None]:
+    """What the API calls after storing mentions: with a broker, ask the workers for a
+    labelling pass now (at most one request per 200 ms across replicas); without one, the
+    in-process worker finds them on its next tick anyway."""
+    if not settings.distributed:
+        return lambda: None
+
+    def nudge() -> None:
+        from workers.broker import enqueue  # Celery loads only where a broker is used
+
+        try:
+            enqueue(settings, "svetofor.classify_pending", debounce=timedelta(milliseconds=200))
+        except Exception:  # the beat's sweep labels it within a tick anyway
+            logger.warning("could not ask the workers to label new mentions", exc_info=True)
+
+    return nudge
 
 
 def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundScheduler:

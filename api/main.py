@@ -13,11 +13,11 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.background import start_background_jobs, warm_classifier
+from api.background import labelling_nudge, start_background_jobs, warm_classifier
 from api.dashboard import routes as dashboard
 from api.errors import install_error_handlers
 from api.guards import InputGuard
-from api.ratelimit import RateLimiter
+from api.ratelimit import rate_limiter
 from api.routes import (
     alerts,
     analytics,
@@ -47,7 +47,8 @@ def create_app(
     """Build the service; tests pass their own settings and engine.
 
     `background` starts the crawl scheduler and the desk's deadline checker and alert
-    delivery (what `svetofor serve` runs); tests leave it off.
+    delivery (what `svetofor serve` runs); tests leave it off. With a broker configured the
+    service only serves: `svetofor worker` and `svetofor beat` run that work.
     """
     settings = settings or get_settings()
 
@@ -55,7 +56,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_connection(app.state.engine)
         jobs = None
-        if background:
+        # With a broker, Celery workers label and do the background work: an API replica
+        # loads the model only if `/classify` is called.
+        if background and not settings.distributed:
             warm_classifier(settings)  # loads in a thread: the service answers meanwhile
             jobs = start_background_jobs(app.state.engine, settings)
         yield
@@ -77,7 +80,10 @@ def create_app(
     )
     # Demo pages date their sample reviews relative to this moment.
     app.state.started_at = utcnow()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.labelling_nudge = labelling_nudge(settings)
+    app.state.rate_limiter = rate_limiter(
+        settings.rate_limit_storage, settings.rate_limit_per_minute
+    )
     install_error_handlers(app)
     # The dashboard's session: signed, HttpOnly; SameSite=Lax keeps links from alert emails
     # working while cross-site form posts carry no cookie (forms also carry a CSRF token).

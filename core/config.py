@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     desk_tick: timedelta = timedelta(seconds=30)
     public_url: str = "http://127.0.0.1:8000"
     rate_limit_per_minute: int = 600  # per API key  # for case links in replies and alerts
+    # Scale-out (docs/scale-out.md): with a broker, background work runs in Celery workers
+    # (`svetofor worker`, `svetofor beat`) and `svetofor serve` only serves.
+    broker_url: str | None = None  # redis://host:6379/0
+    # Where the per-key rate limit is counted, shared by every API replica (default: the broker).
+    ratelimit_url: str | None = None
+    # How long a worker owns the mentions it took to label; a worker that dies lets them go
+    # after this (another labels them), so it bounds the delay a killed worker causes.
+    label_lease: timedelta = timedelta(seconds=120)
+    # Mentions one classification task labels (the model is loaded once per worker process).
+    classify_batch: int = Field(default=64, ge=1)
 
     # Alert channels: each is on when its settings are given.
     alert_webhook_url: str | None = None
@@ -100,6 +110,15 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def distributed(self) -> bool:
+        """Background work goes to Celery workers through the broker."""
+        return bool(self.broker_url)
+
+    @property
+    def rate_limit_storage(self) -> str | None:
+        return self.ratelimit_url or self.broker_url
 
     @property
     def is_sqlite(self) -> bool:

@@ -6,6 +6,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ class CrawlOutcome:
 
     def line(self) -> str:
         if self.run is None:
-            return f"{self.source}: skipped (already running)"
+            return f"{self.source}: skipped (crawling already, or crawled since it was queued)"
         c = self.run.counts
         dropped = sum(c.get("dropped", {}).values())
         parts = [
@@ -88,6 +89,8 @@ def _prepare(
         per_source.set("USER_AGENT", ua, priority="cmdline")
     if "obey_robots" in source.options:
         per_source.set("ROBOTSTXT_OBEY", bool(source.options["obey_robots"]), "cmdline")
+    if "autothrottle" in source.options:  # off for a site of one's own: no polite delay
+        per_source.set("AUTOTHROTTLE_ENABLED", bool(source.options["autothrottle"]), "cmdline")
     args = SourceArgs(
         source_id=source.id,
         name=source.name,
@@ -113,15 +116,18 @@ def crawl_sources(
     engine: Engine,
     sources: list[Source],
     overrides: dict[str, Any] | None = None,
+    *,
+    not_since: datetime | None = None,
 ) -> list[CrawlOutcome]:
-    """Crawl the given sources concurrently; block until all are done."""
+    """Crawl the given sources concurrently; block until all are done. With `not_since`, a
+    source crawled since then is skipped (`runs.start_run`)."""
     base = scrapy_settings(settings, overrides)
     process = CrawlerProcess(base)
     started: list[tuple[Source, int, Crawler, Path]] = []
     outcomes: dict[str, CrawlOutcome] = {}
     for source in sources:
         assert source.id is not None
-        run_id = start_run(engine, source.id)
+        run_id = start_run(engine, source.id, not_since=not_since)
         if run_id is None:
             outcomes[source.name] = CrawlOutcome(source.name, None)
             continue

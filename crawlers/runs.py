@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from core.db import session_scope
+from core.process import this_process
 from core.timeutil import utcnow
 from crawlers import stats as keys
-from models import CrawlRun, CrawlStatus
+from models import CrawlRun, CrawlStatus, Source
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ WORKER_GONE = "interrupted: worker"
 
 
 def this_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return this_process()
 
 
 def _worker_alive(worker: str | None) -> bool | None:
@@ -50,11 +51,29 @@ def _worker_alive(worker: str | None) -> bool | None:
     return True
 
 
-def start_run(engine: Engine, source_id: int, worker: str | None = None) -> int | None:
-    """Record a running crawl and return its id, or None if the source is already crawling."""
+def start_run(
+    engine: Engine,
+    source_id: int,
+    worker: str | None = None,
+    *,
+    not_since: datetime | None = None,
+) -> int | None:
+    """Record a running crawl and return its id, or None if the source is already crawling
+    (here or on another machine) or, with `not_since`, has started a crawl since then (a
+    schedule tick queued twice crawls once)."""
     now = utcnow()
     try:
         with session_scope(engine) as session:
+            # The source's row lock serialises starts across processes (PostgreSQL).
+            session.exec(select(Source.id).where(Source.id == source_id).with_for_update())
+            if not_since is not None:
+                since = session.exec(
+                    select(CrawlRun.id).where(
+                        CrawlRun.source_id == source_id, col(CrawlRun.started_at) >= not_since
+                    )
+                ).first()
+                if since is not None:
+                    return None
             running = session.exec(
                 select(CrawlRun).where(
                     CrawlRun.source_id == source_id, CrawlRun.status == CrawlStatus.running

@@ -47,6 +47,8 @@ class AlertDeliveryBase(SQLModel):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A process that claims the row to send it owns it until then; a crash lets it go.
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Every attempt, oldest first: {"at", "by" (host:pid), "error" (None when it went out)}.
+    attempt_log: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
 
 
 class AlertDelivery(AlertDeliveryBase, table=True):

@@ -117,6 +117,10 @@ class Mention(MentionContent, table=True):
     # (`label_error` says why) so the rest keep being labelled.
     label_attempts: int = 0
     label_error: str | None = Field(default=None, sa_type=Text)
+    # A labelling worker that took this mention owns it until then (`services.label_claims`):
+    # of N workers exactly one labels it, and a worker that dies lets it go after the lease.
+    label_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    label_claimed_by: str | None = Field(default=None, max_length=120)
     # The open or last case this mention belongs to. No foreign key: case.mention_id already
     # points here, and a cycle of foreign keys would make table order unresolvable.
     case_id: int | None = Field(default=None, index=True, sa_type=IdType)

@@ -9,15 +9,18 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.db import session_scope
+from core.process import this_process
 from core.timeutil import utcnow
 from models import Mention
 from services.catalog import brand_by_name
+from services.label_claims import claim_pending, release, release_ids
 from services.label_store import OnClassified, set_back, store_verdict, triage_once, untriaged
 
 logger = logging.getLogger(__name__)
@@ -94,8 +97,10 @@ class ClassificationWorker:
         limit: int = 256,
         adapters: HeadBook | None = None,
         trainer: AdapterTrainer | None = None,
+        lease: timedelta = timedelta(seconds=120),
     ) -> None:
         self.engine = engine
+        self.lease = lease  # how long a claimed batch is ours (label_claims)
         self.load_classifier = load_classifier
         self.on_classified = on_classified
         # after each committed batch, e.g. to send a new case's alert within seconds
@@ -140,29 +145,6 @@ class ClassificationWorker:
         MODEL_STATUS.update(loaded=True, error=None)
         return True
 
-    def pending(self, session: Session, version: str) -> list[Mention]:
-        waiting = col(Mention.label_error).is_(None)
-        new_work = session.exec(
-            select(Mention)
-            .where(
-                waiting,
-                col(Mention.sentiment_label).is_(None) | untriaged(),
-            )
-            .order_by(col(Mention.id))
-            .limit(self.limit)
-        ).all()
-        if new_work:
-            return list(new_work)
-        # Only when nothing new waits: mentions labelled by an earlier model version.
-        return list(
-            session.exec(
-                select(Mention)
-                .where(waiting, col(Mention.sentiment_model) != version)
-                .order_by(col(Mention.id))
-                .limit(self.limit)
-            ).all()
-        )
-
     def _predict(self, texts: list[str], heads: list[Any] | None) -> list[Prediction | Exception]:
         """One result per text; a batch that fails is retried text by text, so only the
         text that fails gets the error. `heads`: a brand adapter per text, or None."""
@@ -187,36 +169,68 @@ class ClassificationWorker:
         return results
 
     def run_once(self) -> int:
-        """Classify one batch of pending mentions; return how many were taken."""
+        """Classify one batch of pending mentions; return how many were taken.
+
+        The batch is claimed first (`label_claims`), so any number of workers share the
+        backlog without taking a mention twice; the labels are stored under row locks, and a
+        mention is triaged once per content version whichever worker stores it."""
         classifier = self.classifier
-        with Session(self.engine) as session:
-            pending = self.pending(session, classifier.version)
-            ids = [m.id for m in pending if m.id is not None]
-            texts = [mention_text(m) for m in pending]
-            ratings = [m.rating for m in pending]
-            brands = [m.brand_id for m in pending]
+        # named at claim time: a worker pool forks its processes after building us
+        claim = claim_pending(
+            self.engine, classifier.version, self.limit, self.lease, this_process()
+        )
+        ids = claim.ids
         if not ids:
             return 0
-        heads = self.adapters.for_mentions(classifier, brands) if self.adapters else None
-        # The model runs with no database transaction open: crawls keep writing meanwhile.
-        results = self._predict(texts, heads)
+        try:
+            with Session(self.engine) as session:
+                pending = session.exec(
+                    select(Mention).where(col(Mention.id).in_(ids)).order_by(col(Mention.id))
+                ).all()
+                texts = {m.id: mention_text(m) for m in pending}
+                ratings = {m.id: m.rating for m in pending}
+                brands = [m.brand_id for m in pending]
+            order = list(texts)
+            heads = self.adapters.for_mentions(classifier, brands) if self.adapters else None
+            # The model runs with no database transaction open: crawls keep writing meanwhile.
+            results = self._predict([texts[i] for i in order], heads)
+        except BaseException:
+            release_ids(self.engine, ids)  # let another pass take them at once
+            raise
         now = utcnow()
+        stored = 0
         with session_scope(self.engine) as session:
-            for i, (mention_id, text, rating, result) in enumerate(
-                zip(ids, texts, ratings, results, strict=True)
-            ):
-                mention = session.get(Mention, mention_id)
-                if mention is None or mention_text(mention) != text:
+            for i, (mention_id, result) in enumerate(zip(order, results, strict=True)):
+                # Locked in id order (no deadlock between workers) until this batch commits.
+                mention = session.get(Mention, mention_id, with_for_update=True)
+                if mention is None:
+                    continue
+                if not claim.holds(mention):
+                    continue  # our lease ran out and another worker took it: theirs to store
+                release(mention)
+                session.add(mention)
+                if mention_text(mention) != texts[mention_id]:
                     continue  # edited while we classified: the next pass takes the new text
                 if isinstance(result, Exception):
                     set_back(mention, f"labelling failed: {result!r}")
-                    session.add(mention)
                     continue
                 head = heads[i] if heads is not None else None
                 adapter = head.version if head is not None else None
-                store_verdict(mention, result.verdict(rating), classifier.version, now, adapter)
-                session.add(mention)
+                store_verdict(
+                    mention, result.verdict(ratings[mention_id]), classifier.version, now, adapter
+                )
+                stored += 1
                 self._triage(session, mention)
+        if stored < len(ids):
+            logger.warning(
+                "%d of %d mentions were not stored by this pass (edited meanwhile, or the "
+                "lease of %s ran out and another worker took them)",
+                len(ids) - stored,
+                len(ids),
+                self.lease,
+            )
+        # the operator's (and the topology test's) count of labels stored, per process
+        logger.info("labelled %d mentions (ids %s..%s)", stored, ids[0], ids[-1])
         if self.on_batch_done is not None:
             self.on_batch_done()
         return len(ids)

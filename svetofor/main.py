@@ -19,6 +19,8 @@ from svetofor.commands import (
     mentions,
     model,
     serve,
+    status,
+    workers,
 )
 
 app = typer.Typer(
@@ -34,6 +36,9 @@ app.command("classify")(model.classify)
 app.command("eval")(model.evaluate)
 app.command("train")(model.train)
 app.command("relabel")(model.relabel)
+app.command("worker")(workers.worker)
+app.command("beat")(workers.beat)
+app.command("status")(status.status)
 app.add_typer(config.app, name="config")
 app.add_typer(mentions.app, name="mentions")
 app.add_typer(keys.app, name="keys")

@@ -21,7 +21,17 @@ ALLOWED = {
     "crawlers": {"core", "models", "services"},
     "desk": {"core", "models", "services"},
     "training": {"core", "classifier"},
-    "api": {"core", "models", "classifier", "services", "crawlers", "desk", "analytics"},
+    "workers": {"core", "models", "classifier", "services", "crawlers", "desk", "analytics"},
+    "api": {
+        "core",
+        "models",
+        "classifier",
+        "services",
+        "crawlers",
+        "desk",
+        "analytics",
+        "workers",
+    },
     "svetofor": {
         "core",
         "models",
@@ -31,6 +41,7 @@ ALLOWED = {
         "desk",
         "analytics",
         "training",
+        "workers",
         "api",
     },
 }

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
 
 from api.auth import AnyRole, CurrentKey, SmmRole, actor_name
 from api.deps import PolicyDep, RowId, SessionDep, SettingsDep
@@ -99,7 +99,13 @@ def read_revisions(mention_id: RowId, session: SessionDep) -> list[MentionRevisi
     },
     dependencies=[SmmRole],
 )
-def ingest_mention(body: MentionIngest, session: SessionDep, response: Response) -> MentionPublic:
+def ingest_mention(
+    body: MentionIngest,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    after: BackgroundTasks,
+) -> MentionPublic:
     """Store a mention from an integration; the same (source, external_id) is one mention.
 
     201 when new, 200 when it was already stored; `X-Svetofor-Outcome` says
@@ -108,6 +114,8 @@ def ingest_mention(body: MentionIngest, session: SessionDep, response: Response)
     source = catalog.source_by_name(session, body.source)
     data = MentionData(**body.model_dump(exclude={"source"}))
     mention, outcome = mention_store.upsert_mention(session, source, data)
+    if outcome is not Outcome.unchanged:  # after the commit: a worker must find it stored
+        after.add_task(request.app.state.labelling_nudge)
     if outcome is not Outcome.created:
         response.status_code = status.HTTP_200_OK
     response.headers["X-Svetofor-Outcome"] = outcome.value

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from core.db import session_scope
+from core.process import this_process
 from core.timeutil import utcnow
 from desk.alerts.channels import Channel, DeliveryError
 from desk.alerts.outbox import enqueue
@@ -25,8 +26,10 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
-# How long a claimed delivery belongs to the process sending it (a send times out in 10 s).
-CLAIM_LEASE = timedelta(minutes=2)
+# How long a claimed delivery belongs to the process sending it: every channel gives up on a
+# send after 10 s, so a live sender is done well within it; a dead one's alert goes out again
+# after it (the receiver drops the repeat by its event id).
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -161,11 +164,63 @@ def _send(channel: Channel | None, name: str, payload: dict[str, Any]) -> str | 
     return None
 
 
+def deliver_one(
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    delivery_id: int,
+    now: datetime | None = None,
+    *,
+    rate_per_minute: int = 0,
+) -> AlertDelivery | None:
+    """Send one due delivery (the body of a worker's alert task): claim, send, record.
+
+    Returns the row after the attempt, or None when it was not this process's to send:
+    another has it, it is not due or no longer pending, or its channel used its rate this
+    minute (the desk tick then bundles it with the rest, `deliver_due`)."""
+    now = now or utcnow()
+    with Session(engine) as session:
+        row = session.get(AlertDelivery, delivery_id)
+        if row is None or row.status != DeliveryStatus.pending or row.next_attempt_at > now:
+            return None
+        if rate_per_minute and (
+            _sent_since(session, row.channel, now - timedelta(minutes=1)) >= rate_per_minute
+        ):
+            return None
+        channel_name, payload = row.channel, dict(row.payload)
+    if not claim(engine, delivery_id, now):
+        return None
+    error = _send(channels.get(channel_name), channel_name, payload)
+    _record_attempt(engine, delivery_id, error, now)
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(AlertDelivery, delivery_id)
+
+
+def due_delivery_ids(engine: Engine, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Pending deliveries that are due, oldest first (what a sweep hands to alert tasks)."""
+    now = now or utcnow()
+    with Session(engine) as session:
+        rows = session.exec(
+            select(AlertDelivery.id)
+            .where(
+                AlertDelivery.status == DeliveryStatus.pending,
+                col(AlertDelivery.next_attempt_at) <= now,
+            )
+            .order_by(col(AlertDelivery.id))
+            .limit(limit)
+        ).all()
+    return [i for i in rows if i is not None]
+
+
 def _record_attempt(engine: Engine, delivery_id: int, error: str | None, now: datetime) -> bool:
     with session_scope(engine) as session:
         delivery = session.get(AlertDelivery, delivery_id)
         assert delivery is not None
         delivery.attempts += 1
+        # the outbox keeps every attempt: when, which process, what went wrong
+        delivery.attempt_log = [
+            *delivery.attempt_log,
+            {"at": now.isoformat(), "by": this_process(), "error": error},
+        ]
         delivery.claimed_until = None
         if error is None:
             delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.sent, now, None

@@ -53,11 +53,16 @@ def serve(
         "Sign in with an API key: svetofor keys create --role smm "
         "(.venv/bin/svetofor keys create --role smm in a clone)"
     )
+    if settings.distributed:
+        typer.echo(
+            "Background work (crawls, labelling, deadlines, alerts) runs in Celery workers: "
+            "start `svetofor worker` and one `svetofor beat`; `svetofor status` shows them"
+        )
     show_progress_logs()
     uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
 
 
-PROJECT_LOGGERS = ("api", "classifier", "crawlers", "desk", "services")
+PROJECT_LOGGERS = ("api", "classifier", "crawlers", "desk", "services", "workers")
 
 
 def show_progress_logs() -> None:

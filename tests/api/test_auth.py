@@ -12,6 +12,7 @@ from api.ratelimit import RateLimiter
 from core.db import session_scope
 from models import Role
 from services.keys import revoke
+from tests.utils.backends import SQLITE_ONLY
 from tests.utils.keys import make_key
 
 # (method, path, roles allowed besides admin)
@@ -86,6 +87,7 @@ def test_open_routes(anonymous: TestClient) -> None:
         assert anonymous.get(path).status_code == 200, path
 
 
+@SQLITE_ONLY  # who may do what does not depend on the database
 def test_roles(anonymous: TestClient, engine: Engine) -> None:
     tokens = {role: make_key(engine, role) for role in Role}
     for method, path, allowed in ROUTES:

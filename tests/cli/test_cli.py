@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from core.db import head_revision
+from tests.utils.backends import SQLITE_ONLY
 from tests.utils.cli import SVETOFOR, run
 from tests.utils.factories import BRAND, SOURCE
 
@@ -58,6 +59,7 @@ def test_invalid_setting_is_reported(tmp_path: Path) -> None:
     )
 
 
+@SQLITE_ONLY  # the command's output; its queries are tested on both databases
 def test_config_load_and_bad_config(tmp_path: Path, db_url: str) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(json.dumps({"brands": [BRAND], "sources": [SOURCE]}), encoding="utf-8")
@@ -82,6 +84,7 @@ def test_config_load_and_bad_config(tmp_path: Path, db_url: str) -> None:
     ]
 
 
+@SQLITE_ONLY  # the command's output; its queries are tested on both databases
 def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: object) -> None:
     from fastapi.testclient import TestClient
 
@@ -208,6 +211,7 @@ def test_keys_list_and_revoke(tmp_path: Path) -> None:
     assert bad_role.returncode == 2
 
 
+@SQLITE_ONLY  # the command's output; its queries are tested on both databases
 def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> None:
     from datetime import UTC, datetime, timedelta
 

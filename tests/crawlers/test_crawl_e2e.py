@@ -22,9 +22,14 @@ from desk.alerts.policy import AlertPolicy
 from desk.source_health import HealthRules, check_source_health
 from models import AlertDelivery, CrawlRun, CrawlStatus, Mention
 from tests.crawlers.site import Site, serve
+from tests.utils.backends import SQLITE_ONLY
 from tests.utils.factories import make_brand, make_source
 
 SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
+# What a spider fetches and parses does not depend on the database: those tests run on SQLite
+# only (each is a crawl subprocess of seconds). Storing, revisions, resuming, runs and their
+# recovery run on both databases.
+SPIDER_ONLY = SQLITE_ONLY
 FAST = [
     "--set",
     "AUTOTHROTTLE_ENABLED=false",
@@ -174,6 +179,7 @@ def test_an_interrupted_crawl_resumes_without_duplicates_or_losses(
     assert not (tmp_path / "var" / "crawls" / "reviews").exists()  # finished: state cleared
 
 
+@SPIDER_ONLY
 @pytest.mark.parametrize(
     ("status", "body", "reason"),
     [
@@ -210,6 +216,7 @@ def test_blocking_makes_the_run_blocked_and_loses_nothing(
     assert "keep" in stored(engine)
 
 
+@SPIDER_ONLY
 @pytest.mark.parametrize("status", [404, 500])
 def test_a_failing_start_page_fails_the_run(
     tmp_path: Path, db_url: str, engine: Engine, site: Site, status: int
@@ -225,6 +232,7 @@ def test_a_failing_start_page_fails_the_run(
     ]
 
 
+@SPIDER_ONLY
 def test_redirects_are_followed(tmp_path: Path, db_url: str, engine: Engine, site: Site) -> None:
     site.add("/old", "", status=301, Location=site.url("/reviews"))
     site.add("/reviews", page([review("x", "Колибри опоздал")]))
@@ -232,6 +240,7 @@ def test_redirects_are_followed(tmp_path: Path, db_url: str, engine: Engine, sit
     assert "1 new" in crawl(tmp_path, db_url, "reviews").stdout
 
 
+@SPIDER_ONLY
 def test_windows_1251_page_without_a_charset_header(
     tmp_path: Path, db_url: str, engine: Engine, site: Site
 ) -> None:
@@ -242,6 +251,7 @@ def test_windows_1251_page_without_a_charset_header(
     assert stored(engine)["w"].text == "Доставка опоздала на час, еда остыла"
 
 
+@SPIDER_ONLY
 def test_a_huge_page_and_broken_html_are_reported_and_the_crawl_goes_on(
     tmp_path: Path, db_url: str, engine: Engine, site: Site
 ) -> None:
@@ -257,6 +267,7 @@ def test_a_huge_page_and_broken_html_are_reported_and_the_crawl_goes_on(
     assert set(stored(engine)) == {"b1", "b2"}
 
 
+@SPIDER_ONLY
 def test_robots_txt_is_obeyed(tmp_path: Path, db_url: str, engine: Engine, site: Site) -> None:
     site.add("/robots.txt", "User-agent: *\nDisallow: /reviews\n", content_type="text/plain")
     site.add("/reviews", page([review("r", "Нельзя")]))
@@ -279,6 +290,7 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><tit
 </channel></rss>"""
 
 
+@SPIDER_ONLY
 def test_feed_matches_the_brand_and_keeps_a_mention_with_a_damaged_date(
     tmp_path: Path, db_url: str, engine: Engine, site: Site
 ) -> None:
@@ -297,6 +309,7 @@ def test_feed_matches_the_brand_and_keeps_a_mention_with_a_damaged_date(
     assert counts["date_unparsed"] == 1
 
 
+@SPIDER_ONLY
 def test_crawl_arguments(tmp_path: Path, db_url: str, engine: Engine) -> None:
     assert crawl(tmp_path, db_url).returncode == 2
     unknown = crawl(tmp_path, db_url, "nope")
@@ -355,6 +368,7 @@ def telegram_page(ids: list[int], before: int | None) -> str:
     return f"<html><body>{history}</body></html>"
 
 
+@SPIDER_ONLY
 def test_telegram_channel_pages_back_with_before(
     tmp_path: Path, db_url: str, engine: Engine, site: Site
 ) -> None:
@@ -392,6 +406,7 @@ def reddit_listing(posts: list[int], after: str | None) -> str:
     return json.dumps({"kind": "Listing", "data": {"after": after, "children": children}})
 
 
+@SPIDER_ONLY
 def test_reddit_listing_follows_after(
     tmp_path: Path, db_url: str, engine: Engine, site: Site
 ) -> None:
@@ -411,6 +426,7 @@ def test_reddit_listing_follows_after(
     assert len(stored(engine)) == 3
 
 
+@SPIDER_ONLY
 def test_json_profile_app_store_feed(
     tmp_path: Path, db_url: str, engine: Engine, site: Site
 ) -> None:

@@ -82,12 +82,22 @@ def test_irecommend_page() -> None:
         now=NOW,
     )
     first, second = page.items
-    assert (first.external_id, first.rating, second.rating) == ("7712345", 2, 5)
-    assert first.url == "https://irecommend.ru/content/tinkoff-bank-7712345"
+    # a review's address is a slug, not a number: the slug is its id
+    assert (first.external_id, second.external_id) == (
+        "podderzhka-otvechaet-shablonami",
+        "luchshii-bank-1",
+    )
+    assert (first.rating, second.rating) == (2, 5)
+    assert first.url == "https://irecommend.ru/content/podderzhka-otvechaet-shablonami"
+    # the teaser inside the review's link, without the link's "read all" words
+    assert first.text == (
+        "Писала в чат Тинькофф Банка три раза, получала одинаковые ответы. Деньги так и не вернули."
+    )
     assert first.author == "Марина К."
     assert first.author_url == "https://irecommend.ru/users/marina-k"
-    assert first.published_at == datetime(2024, 3, 15, 15, 42, tzinfo=UTC)
-    assert first.published_precision == "minute"
+    # the list shows the day only (dd.mm.yyyy): midnight in Moscow, and said so
+    assert first.published_at == datetime(2024, 3, 14, 21, 0, tzinfo=UTC)
+    assert first.published_precision == "day"
     assert first.business_reply == "Марина, здравствуйте! Передали ваш вопрос специалистам."
     assert second.published_at == datetime(2024, 3, 15, 10, 0, tzinfo=UTC)  # "2 часа назад"
     assert second.published_precision == "approximate"
@@ -103,7 +113,7 @@ def test_source_timezone_overrides_the_profile() -> None:
         now=NOW,
         tz="Asia/Yekaterinburg",
     )
-    assert page.items[0].published_at == datetime(2024, 3, 15, 13, 42, tzinfo=UTC)
+    assert page.items[0].published_at == datetime(2024, 3, 14, 19, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +157,10 @@ def test_twenty_megabyte_page() -> None:
     page = parse_html(
         body.encode(), load_profile("irecommend"), url="https://irecommend.ru/c", now=NOW
     )
-    assert [i.external_id for i in page.items] == ["7712345", "7712400"]
+    assert [i.external_id for i in page.items] == [
+        "podderzhka-otvechaet-shablonami",
+        "luchshii-bank-1",
+    ]
 
 
 def test_appstore_feed() -> None:

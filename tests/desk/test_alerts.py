@@ -254,3 +254,36 @@ def test_an_alert_storm_is_bundled_never_dropped(engine: Engine, receiver: Recei
     later = NOW + timedelta(seconds=61)
     assert deliver_due(engine, {"webhook": channel}, now=later, rate_per_minute=10) == 1
     assert json.loads(receiver.requests[-1][2])["event_id"] == "case:99:breached:first_reply"
+
+
+def test_one_delivery_at_a_time_records_every_attempt(engine: Engine, receiver: Receiver) -> None:
+    """What a worker's alert task does: claim one row, send, record who tried and what came of
+    it; a row another process holds, or one not yet due, is not this task's to send."""
+    from desk.alerts.delivery import deliver_one, due_delivery_ids
+
+    receiver.statuses = [503]
+    queue(engine, ("webhook",))
+    channel = {"webhook": WebhookChannel(receiver.url, secret="k")}
+    [delivery_id] = due_delivery_ids(engine, now=NOW)
+
+    failed = deliver_one(engine, channel, delivery_id, now=NOW)
+    assert failed is not None
+    assert (failed.status, failed.attempts) == (DeliveryStatus.pending, 1)
+    assert failed.next_attempt_at == NOW + timedelta(seconds=30)  # the task retries then
+    assert deliver_one(engine, channel, delivery_id, now=NOW + timedelta(seconds=5)) is None
+    assert due_delivery_ids(engine, now=NOW + timedelta(seconds=5)) == []
+
+    assert claim(engine, delivery_id, NOW + timedelta(seconds=30))  # another process has it
+    assert deliver_one(engine, channel, delivery_id, now=NOW + timedelta(seconds=31)) is None
+    assert deliver_due(engine, channel, now=NOW + timedelta(seconds=31) + CLAIM_LEASE) == 1
+
+    [delivery] = deliveries(engine)
+    assert delivery.status is DeliveryStatus.sent
+    assert [entry["error"] for entry in delivery.attempt_log] == [
+        "webhook answered HTTP 503",
+        None,
+    ]
+    assert {entry["by"].rpartition(":")[2] for entry in delivery.attempt_log} == {
+        str(__import__("os").getpid())
+    }
+    assert len(receiver.requests) == 2

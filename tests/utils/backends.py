@@ -19,3 +19,7 @@ BACKENDS = [
         marks=[pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)],
     ),
 ]
+
+# For a test whose subject does not depend on the database (a parser, a CLI's output format,
+# role checks): SQLite only. What the databases do differently is tested on both elsewhere.
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
