@@ -2,7 +2,9 @@
 local site → crawl → store → classify → case → webhook, on real PostgreSQL and Redis.
 
 Each configuration starts the topology with `deploy/topology.sh` (one API, N workers of
-concurrency 1, beat) on a fresh database, then:
+--concurrency each, beat) on a fresh database; the local site answers after --site-latency
+seconds, as a remote one would (with none, a crawl is all process start-up and the part that
+should scale is CPU on however few cores the machine has). Then:
 
 1. **crawl-bound part**: SOURCES feeds, each with ITEMS complaints already published, are
    enabled at once; timed until every source has finished its first crawl (the crawl
@@ -52,7 +54,8 @@ COMPLAINT = "Acme: ужасно, заказ {key} привезли на три �
 class Site:
     """Feeds whose items appear at their publication time; a webhook receiver beside it."""
 
-    def __init__(self, sources: int) -> None:
+    def __init__(self, sources: int, latency: float) -> None:
+        self.latency = latency  # seconds a response takes, as a remote site's would
         self.items: dict[int, list[tuple[str, float, datetime]]] = {n: [] for n in range(sources)}
         self.alerts: dict[str, float] = {}  # item key -> when its alert arrived
         self.lock = threading.Lock()
@@ -60,6 +63,7 @@ class Site:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                time.sleep(site.latency)
                 match = re.fullmatch(r"/feed/(\d+)\.xml", self.path)
                 if match is None:
                     self.send_error(404)
@@ -131,7 +135,7 @@ def run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     database_url = make_url(args.postgres).set(database=name).render_as_string(False)
     redis.Redis.from_url(args.redis).flushdb()
-    site = Site(args.sources)
+    site = Site(args.sources, args.site_latency)
     for n in range(args.sources):
         for i in range(args.items):
             site.publish(n, f"h{n}-{i}")
@@ -151,7 +155,7 @@ def run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
         "SVETOFOR_SCHEDULER_TICK": "PT2S",
         "TOPOLOGY_API_PORTS": str(args.port),
         "TOPOLOGY_WORKERS": str(workers),
-        "TOPOLOGY_CONCURRENCY": "1",
+        "TOPOLOGY_CONCURRENCY": str(args.concurrency),
     }
     engine = create_engine(database_url)
     try:
@@ -267,6 +271,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=120, help="seconds of new items")
     parser.add_argument("--gap", type=float, default=2.0, help="seconds between new items")
     parser.add_argument("--port", type=int, default=8131)
+    parser.add_argument(
+        "--site-latency", type=float, default=0.5, help="seconds per response of the local site"
+    )
+    parser.add_argument("--concurrency", type=int, default=2, help="tasks at once per worker")
     args = parser.parse_args()
     one, two = run(1, args), run(2, args)
     ratio = one["first_crawl_of_all_sources_s"] / two["first_crawl_of_all_sources_s"]

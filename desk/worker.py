@@ -15,6 +15,7 @@ from desk.alerts.delivery import deliver_due, maybe_digest
 from desk.alerts.setup import alert_policy, all_channels
 from desk.checker import check_deadlines
 from desk.history import summarize_history_imports
+from desk.owner_replies import notice_owner_replies
 from desk.source_health import HealthRules, check_source_health
 from desk.triage import triage
 from models import Mention
@@ -63,6 +64,8 @@ class DeskWorker:
         try:
             with session_scope(self.engine) as session:
                 policy = alert_policy(self.settings, session)
+                # an owner reply posted on the platform by hand moves its case first
+                notice_owner_replies(session, utcnow())
                 check_deadlines(session, policy)
                 maybe_digest(
                     session,

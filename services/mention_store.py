@@ -251,6 +251,10 @@ def _update(session: Session, mention: Mention, data: MentionData, now: datetime
         lang = _language(data)
         if lang is not None and mention.lang != lang:
             mention.lang = lang
+    if data.business_reply is not None and mention.business_reply != data.business_reply:
+        # a new owner reply brings its platform time with it (desk.owner_replies reads it)
+        reply_at = data.raw.get("reply_at")
+        mention.raw = {**(mention.raw or {}), "reply_at": reply_at} if reply_at else mention.raw
     for name in _METADATA_FIELDS:
         value = getattr(data, name)
         if value is not None and getattr(mention, name) != value:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.feed import FeedSpider
+from crawlers.spiders.google_maps import GoogleMapsSpider
 from crawlers.spiders.profiled import HtmlSpider, JsonSpider
 from crawlers.spiders.reddit import RedditSpider
 from crawlers.spiders.telegram import TelegramSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     spider.kind: spider
-    for spider in (FeedSpider, TelegramSpider, RedditSpider, HtmlSpider, JsonSpider)
+    for spider in (
+        FeedSpider,
+        TelegramSpider,
+        RedditSpider,
+        HtmlSpider,
+        JsonSpider,
+        GoogleMapsSpider,
+    )
 }
 
 

@@ -9,6 +9,7 @@ from core.errors import NotFound
 from desk.alerts.delivery import deliver_due
 from desk.alerts.setup import alert_policy, all_channels
 from desk.checker import check_deadlines
+from desk.owner_replies import notice_owner_replies
 from desk.queries import CaseFilter, list_cases
 from desk.triage import triage
 from models import CaseState, Sla
@@ -65,6 +66,10 @@ def check() -> None:
             channels = all_channels(settings, session)
         triaged = triage_labelled(engine, lambda session, mention: triage(session, mention, policy))
         with session_scope(engine) as session:
+            owner_replies = notice_owner_replies(session)
             changed = check_deadlines(session, policy)
         sent = deliver_due(engine, channels, rate_per_minute=settings.alert_rate_per_minute)
-    typer.echo(f"{triaged} mentions triaged, {changed} SLA changes, {sent} alerts sent")
+    typer.echo(
+        f"{triaged} mentions triaged, {owner_replies} owner replies noticed, {changed} SLA "
+        f"changes, {sent} alerts sent"
+    )

@@ -239,7 +239,7 @@ def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> No
     assert (case_id, brand, state, sla, priority) == ("#1", "Acme", "new", "on_track", "normal")
     assert due == (published + timedelta(hours=24)).isoformat()
     assert run(tmp_path, "cases", "check", db_url=db_url).stdout.strip() == (
-        "0 mentions triaged, 1 SLA changes, 0 alerts sent"
+        "0 mentions triaged, 0 owner replies noticed, 1 SLA changes, 0 alerts sent"
     )  # one hour left: at risk
     assert run(tmp_path, "cases", "list", "--sla", "at_risk", db_url=db_url).stdout.startswith(
         "#1\tAcme\tnew"

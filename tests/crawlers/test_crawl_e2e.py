@@ -21,6 +21,7 @@ from crawlers.scheduler import CrawlScheduler
 from desk.alerts.policy import AlertPolicy
 from desk.source_health import HealthRules, check_source_health
 from models import AlertDelivery, CrawlRun, CrawlStatus, Mention
+from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.crawlers.site import Site, serve
 from tests.utils.backends import SQLITE_ONLY
 from tests.utils.factories import make_brand, make_source
@@ -534,3 +535,59 @@ def test_a_site_that_starts_blocking_alerts_once_and_once_more_when_it_recovers(
         [first, recovery] = session.exec(select(AlertDelivery).order_by(col(AlertDelivery.id)))
         assert first.payload["text"].startswith("reviews is blocked by the site: blocked: http_403")
         assert recovery.payload["text"] == "reviews recovered (was blocked by the site)"
+
+
+def listugcposts(entries: list[Any], token: str | None) -> str:
+    """A listugcposts answer as Google sends it: the XSSI prefix, then [_, token, entries]."""
+    return ")]}'\n" + json.dumps([None, token, entries])
+
+
+@needs_realpages
+@SPIDER_ONLY
+def test_google_maps_place_reviews_page_with_the_token_and_keep_owner_replies(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    maps = REALPAGES / "google_maps"
+    reply, english, no_text = (
+        json.loads((maps / f"listugcposts_review_native_{name}.json").read_text())[0]
+        for name in ("with_reply", "no_translation", "no_text")
+    )
+    place = "0x14e73300c9b8c5c1:0xa73f342ed9222e57"
+    add_source(
+        engine,
+        "maps",
+        site.url(f"/maps/place/Praxis/data=!4m2!3m1!1s{place}"),
+        kind="google_maps",
+        hl="de",
+    )
+    first = (
+        "/maps/rpc/listugcposts?authuser=0&hl=de&pb=!1m6!1s0x14e73300c9b8c5c1%3A0xa73f342ed9222e57"
+        "!6m4!4m1!1e1!4m1!1e3!2m2!1i20!2s{token}!5m2!1s!7e81!8m9!2b1!3b1!5b1!7b1!12m4!1b1!2b1"
+        "!4m1!1e1!11m0!13m1!1e2"
+    )
+    site.add(first.format(token=""), listugcposts([reply, english], "CAESBkVnSUlDZw=="))
+    site.add(first.format(token="CAESBkVnSUlDZw%3D%3D"), listugcposts([no_text], None))
+
+    result = crawl(tmp_path, db_url, "maps")
+    assert result.stdout.startswith("maps: ok — 2 new"), result.stdout + result.stderr
+    assert "(2 pages)" in result.stdout  # the second page came from the first one's token
+    reviews = stored(engine)
+    with_reply = reviews["Ci9DQUlRQUNvZENodHljRjlvT2xGMmRraFdhSFowWW0xWVNURTBObEptU3pWWVgxRRAB"]
+    assert with_reply.rating == 1
+    assert with_reply.business_reply is not None
+    assert with_reply.business_reply.startswith("Es tut uns sehr leid")
+    assert {m.rating for m in reviews.values()} == {1, 5}
+    assert last_run(engine).counts["parse_problems"] == {"no_text": 1}  # a rating-only review
+
+    again = crawl(tmp_path, db_url, "maps")
+    assert again.stdout.startswith("maps: ok — 0 new, 0 updated, 2 unchanged"), again.stdout
+
+
+@SPIDER_ONLY
+def test_a_google_maps_source_without_a_place_id_says_what_it_needs(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    add_source(engine, "maps", site.url("/maps/place/Somewhere"), kind="google_maps")
+    result = crawl(tmp_path, db_url, "maps")
+    assert result.returncode == 1
+    assert "google_maps needs the place's feature id (0x…:0x…)" in result.stdout
