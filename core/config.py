@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     alert_telegram_token: str | None = None
     alert_telegram_chat_id: str | None = None
     alert_telegram_api_base: str = "https://api.telegram.org"
+    alert_slack_token: str | None = None  # a bot token (xoxb-…) with chat:write
+    alert_slack_channel: str | None = None  # a channel id (C…) the bot is in
+    alert_slack_api_base: str = "https://slack.com/api"
     alert_smtp_host: str | None = None
     alert_smtp_port: int = 25
     alert_smtp_username: str | None = None

@@ -34,7 +34,7 @@ class DeliveryStatus(StrEnum):
 
 class AlertDeliveryBase(SQLModel):
     event_key: str = Field(max_length=200)  # e.g. "case:12:breached:first_reply"
-    channel: str = Field(max_length=32)  # webhook | telegram | email
+    channel: str = Field(max_length=32)  # webhook | telegram | email | slack | a stored name
     kind: AlertKind = Field(sa_type=EnumText(AlertKind))
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True, sa_type=IdType)
     priority: str = Field(default="normal", max_length=16)
@@ -70,11 +70,12 @@ class AlertDeliveryPublic(AlertDeliveryBase):
 class ChannelKind(StrEnum):
     webhook = "webhook"
     telegram = "telegram"
+    slack = "slack"
     email = "email"
 
 
 # The names the environment's channels go by (SVETOFOR_ALERT_…); stored channels take others.
-SETTINGS_CHANNELS = ("webhook", "telegram", "email")
+SETTINGS_CHANNELS = ("webhook", "telegram", "email", "slack")
 
 
 class AlertChannel(SQLModel, table=True):
@@ -87,8 +88,8 @@ class AlertChannel(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     name: str = Field(max_length=40, unique=True)
     kind: ChannelKind = Field(sa_type=EnumText(ChannelKind))
-    # webhook: url · telegram: chat_id, api_base · email: host, port, sender, recipients,
-    # username, starttls
+    # webhook: url · telegram: chat_id, api_base · slack: chat_id (the channel), api_base ·
+    # email: host, port, sender, recipients, username, starttls
     config: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     secret: str = Field(default="", sa_type=Text)
     enabled: bool = True
@@ -101,8 +102,8 @@ class AlertChannelCreate(SQLModel):
     name: str = Field(min_length=2, max_length=40, regex=r"^[a-z0-9][a-z0-9_-]+$")
     kind: ChannelKind
     url: str | None = Field(default=None, max_length=2000)  # webhook
-    chat_id: str | None = Field(default=None, max_length=100)  # telegram
-    api_base: str = Field(default="https://api.telegram.org", max_length=2000)
+    chat_id: str | None = Field(default=None, max_length=100)  # telegram chat, slack channel
+    api_base: str = Field(default="", max_length=2000)  # default: the platform's own
     host: str | None = Field(default=None, max_length=255)  # email
     port: int = Field(default=25, ge=1, le=65535)
     sender: str = Field(default="svetofor@localhost", max_length=255)
@@ -123,11 +124,15 @@ class AlertChannelCreate(SQLModel):
         needed = {
             ChannelKind.webhook: ("url", "secret"),
             ChannelKind.telegram: ("chat_id", "secret"),
+            ChannelKind.slack: ("chat_id", "secret"),
             ChannelKind.email: ("host", "recipients"),
         }[self.kind]
         missing = [name for name in needed if not getattr(self, name)]
         if missing:
-            words = {"secret": "secret (the signing secret or the bot token)"}
+            words = {
+                "secret": "secret (the signing secret or the bot token)",
+                "chat_id": "chat_id (the Telegram chat or the Slack channel)",
+            }
             raise ValueError(
                 f"a {self.kind.value} channel needs " + ", ".join(words.get(m, m) for m in missing)
             )

@@ -17,8 +17,8 @@ def create_channel(session: Session, data: AlertChannelCreate) -> AlertChannel:
     config: dict[str, Any]
     if data.kind == ChannelKind.webhook:
         config = {"url": data.url}
-    elif data.kind == ChannelKind.telegram:
-        config = {"chat_id": data.chat_id, "api_base": data.api_base}
+    elif data.kind in (ChannelKind.telegram, ChannelKind.slack):
+        config = {"chat_id": data.chat_id, "api_base": data.api_base or None}
     else:
         config = {
             "host": data.host,

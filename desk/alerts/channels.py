@@ -1,4 +1,4 @@
-"""Alert channels: a signed JSON webhook, a Telegram bot, and email over SMTP."""
+"""Alert channels: a signed JSON webhook, a Telegram bot, a Slack bot, and email over SMTP."""
 
 from __future__ import annotations
 
@@ -114,6 +114,41 @@ class TelegramChannel:
 
 
 @dataclass
+class SlackChannel:
+    """Slack's Web API `chat.postMessage` with a bot token; the same text as Telegram's, the
+    case link unfurled by nobody (alerts stay short)."""
+
+    token: str
+    channel: str
+    api_base: str = "https://slack.com/api"
+    timeout: float = 10.0
+    name: str = "slack"
+
+    def send(self, payload: dict[str, Any]) -> None:
+        url = f"{self.api_base.rstrip('/')}/chat.postMessage"
+        body = {
+            "channel": self.channel,
+            "text": summary_text(payload),
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        headers = {"Authorization": f"Bearer {self.token}"}
+        try:
+            response = httpx.post(url, json=body, headers=headers, timeout=self.timeout)
+            answer = response.json() if response.status_code != 429 else {}
+        except (httpx.HTTPError, ValueError) as exc:
+            raise DeliveryError(f"slack: {type(exc).__name__}: {exc}") from exc
+        if response.status_code == 429:  # Slack's rate limit: the outbox backs off
+            wait = response.headers.get("Retry-After", "?")
+            raise DeliveryError(f"slack: rate limited, retry after {wait} s")
+        # Slack answers HTTP 200 with {"ok": false, "error": "channel_not_found"} on failure
+        if response.status_code != 200 or not answer.get("ok"):
+            raise DeliveryError(
+                f"slack answered {response.status_code}: {answer.get('error', 'no error given')}"
+            )
+
+
+@dataclass
 class EmailChannel:
     host: str
     port: int
@@ -153,6 +188,8 @@ def describe(channel: Channel) -> str:
         )
     if isinstance(channel, TelegramChannel):
         return f"chat {channel.chat_id} via {channel.api_base}"
+    if isinstance(channel, SlackChannel):
+        return f"channel {channel.channel} via {channel.api_base}"
     if isinstance(channel, EmailChannel):
         return f"{', '.join(channel.recipients)} via {channel.host}:{channel.port}"
     return channel.name

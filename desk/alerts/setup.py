@@ -13,6 +13,7 @@ from desk.alerts.channels import (
     Channel,
     DeliveryError,
     EmailChannel,
+    SlackChannel,
     TelegramChannel,
     WebhookChannel,
     describe,
@@ -22,6 +23,7 @@ from desk.alerts.policy import AlertPolicy, QuietHours
 from models import AlertChannel, AlertChannelPublic, ChannelKind
 
 TELEGRAM_API = "https://api.telegram.org"
+SLACK_API = "https://slack.com/api"
 
 
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
@@ -35,6 +37,10 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
             settings.alert_telegram_token,
             settings.alert_telegram_chat_id,
             settings.alert_telegram_api_base,
+        )
+    if settings.alert_slack_token and settings.alert_slack_channel:
+        channels["slack"] = SlackChannel(
+            settings.alert_slack_token, settings.alert_slack_channel, settings.alert_slack_api_base
         )
     recipients = tuple(r.strip() for r in settings.alert_email_to.split(",") if r.strip())
     if settings.alert_smtp_host and recipients:
@@ -58,6 +64,10 @@ def channel_from_row(row: AlertChannel) -> Channel:
     if row.kind == ChannelKind.telegram:
         return TelegramChannel(
             row.secret, config["chat_id"], config.get("api_base") or TELEGRAM_API, name=row.name
+        )
+    if row.kind == ChannelKind.slack:
+        return SlackChannel(
+            row.secret, config["chat_id"], config.get("api_base") or SLACK_API, name=row.name
         )
     return EmailChannel(
         config["host"],

@@ -236,3 +236,23 @@ def test_channels_stored_in_the_dashboard_take_alerts_at_once(
         "/api/v1/alerts/channels", headers=admin, json={"name": "hook", "kind": "webhook"}
     )
     assert refused.status_code == 422 and "a webhook channel needs url, secret" in refused.text
+
+
+def test_a_slack_channel_set_up_through_the_api_sends_its_test_alert(
+    client: TestClient, engine: Engine, receiver: Receiver
+) -> None:
+    admin = {"Authorization": f"Bearer {make_key(engine, Role.admin)}"}
+    body = {"name": "team-slack", "kind": "slack", "secret": "xoxb-1"}
+    refused = client.post("/api/v1/alerts/channels", json=body, headers=admin)
+    assert refused.status_code == 422
+    assert "a slack channel needs chat_id (the Telegram chat or the Slack channel)" in refused.text
+    body |= {"chat_id": "C01RZAVQ6QM", "api_base": receiver.url + "/api"}
+    created = client.post("/api/v1/alerts/channels", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["where"] == f"channel C01RZAVQ6QM via {receiver.url}/api"
+    assert "xoxb-1" not in created.text
+    [tested] = client.post("/api/v1/alerts/test", headers=admin).json()
+    assert (tested["channel"], tested["ok"]) == ("team-slack", True)
+    [(path, headers, sent)] = receiver.requests
+    assert path == "/api/chat.postMessage" and headers["Authorization"] == "Bearer xoxb-1"
+    assert json.loads(sent)["text"].startswith("Svetofor test alert from")

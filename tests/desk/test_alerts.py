@@ -25,6 +25,7 @@ from desk.alerts.delivery import CLAIM_LEASE, MAX_ATTEMPTS, claim, deliver_due
 from desk.alerts.outbox import enqueue
 from desk.alerts.policy import AlertPolicy
 from models import AlertDelivery, AlertKind, DeliveryStatus
+from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.receiver import Receiver, serve_receiver
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -287,3 +288,54 @@ def test_one_delivery_at_a_time_records_every_attempt(engine: Engine, receiver: 
         str(__import__("os").getpid())
     }
     assert len(receiver.requests) == 2
+
+
+def recorded_slack_answer() -> bytes:
+    """Slack's own answer to chat.postMessage, from a recorded exchange in ../shared."""
+    import yaml
+
+    cassette = yaml.safe_load((REALPAGES / "slack" / "vcr_chat.postMessage_2021.yml").read_text())
+    body: str = cassette["http_interactions"][0]["response"]["body"]["string"]
+    return body.encode()
+
+
+@needs_realpages
+def test_slack_chat_post_message(engine: Engine, receiver: Receiver) -> None:
+    from desk.alerts.channels import SlackChannel
+
+    receiver.answer = lambda: (200, recorded_slack_answer())  # type: ignore[method-assign]
+    queue(engine, ("slack",))
+    channel = SlackChannel("xoxb-test", "C01RZAVQ6QM", api_base=receiver.url + "/api")
+    assert deliver_due(engine, {"slack": channel}, now=NOW) == 1
+    [(path, headers, body)] = receiver.requests
+    assert path == "/api/chat.postMessage"
+    assert headers["Authorization"] == "Bearer xoxb-test"
+    message = json.loads(body)
+    assert message["channel"] == "C01RZAVQ6QM"
+    assert message["text"].splitlines()[:3] == [
+        "New case — Колибри case #7 (high)",
+        "Reply due 2026-11-23T12:00:00+00:00",
+        "Анна: Курьер опоздал",
+    ]
+    assert message["text"].splitlines()[3] == "https://x/1"  # the link to act on
+
+
+def test_slack_errors_are_attempts_with_slacks_reason(engine: Engine, receiver: Receiver) -> None:
+    from desk.alerts.channels import SlackChannel
+
+    answers = iter(
+        [
+            (200, b'{"ok": false, "error": "channel_not_found"}'),  # Slack's documented shape
+            (429, b""),
+        ]
+    )
+    receiver.answer = lambda: next(answers)  # type: ignore[method-assign]
+    queue(engine, ("slack",))
+    channel = {"slack": SlackChannel("xoxb-test", "C404", api_base=receiver.url)}
+    assert deliver_due(engine, channel, now=NOW) == 0
+    [delivery] = deliveries(engine)
+    assert delivery.last_error == "slack answered 200: channel_not_found"
+    assert deliver_due(engine, channel, now=NOW + timedelta(seconds=30)) == 0
+    [delivery] = deliveries(engine)
+    assert delivery.last_error == "slack: rate limited, retry after ? s"
+    assert delivery.status is DeliveryStatus.pending

@@ -75,7 +75,7 @@ def add_channel(
                 "kind": kind,
                 "url": url.strip() or None,
                 "chat_id": chat_id.strip() or None,
-                "api_base": api_base.strip() or "https://api.telegram.org",
+                "api_base": api_base.strip(),
                 "host": host.strip() or None,
                 "port": port or "25",
                 "recipients": [r.strip() for r in recipients.split(",") if r.strip()],
