@@ -5,6 +5,7 @@ from __future__ import annotations
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.google_maps import GoogleMapsSpider
+from crawlers.spiders.google_play import GooglePlaySpider
 from crawlers.spiders.profiled import HtmlSpider, JsonSpider
 from crawlers.spiders.reddit import RedditSpider
 from crawlers.spiders.telegram import TelegramSpider
@@ -18,6 +19,7 @@ SPIDERS: dict[str, type[SourceSpider]] = {
         HtmlSpider,
         JsonSpider,
         GoogleMapsSpider,
+        GooglePlaySpider,
     )
 }
 
