@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     alert_telegram_token: str | None = None
     alert_telegram_chat_id: str | None = None
     alert_telegram_api_base: str = "https://api.telegram.org"
+    # VK API service token for `vk` sources without their own `options.token`
+    vk_token: str | None = None
     alert_slack_token: str | None = None  # a bot token (xoxb-…) with chat:write
     alert_slack_channel: str | None = None  # a channel id (C…) the bot is in
     alert_slack_api_base: str = "https://slack.com/api"

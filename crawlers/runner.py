@@ -56,6 +56,7 @@ def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None)
     result = ScrapySettings()
     result.setmodule(crawler_settings, priority="project")
     result.set("SVETOFOR_DATABASE_URL", settings.database_url, priority="project")
+    result.set("SVETOFOR_VK_TOKEN", settings.vk_token or "", priority="project")
     result.set("LOG_LEVEL", "WARNING", priority="project")
     for key, value in (overrides or {}).items():
         result.set(key, value, priority="cmdline")

@@ -13,7 +13,7 @@ from core.schedule import parse_schedule
 from core.timeutil import utcnow
 from models.types import IdType, JSONType, UTCDateTime, refuse_null
 
-SOURCE_KINDS = ("feed", "telegram", "reddit", "html", "json", "google_maps", "google_play")
+SOURCE_KINDS = ("feed", "telegram", "reddit", "html", "json", "google_maps", "google_play", "vk")
 
 
 class SourceBase(SQLModel):

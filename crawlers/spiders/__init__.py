@@ -9,6 +9,7 @@ from crawlers.spiders.google_play import GooglePlaySpider
 from crawlers.spiders.profiled import HtmlSpider, JsonSpider
 from crawlers.spiders.reddit import RedditSpider
 from crawlers.spiders.telegram import TelegramSpider
+from crawlers.spiders.vk import VkSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     spider.kind: spider
@@ -20,6 +21,7 @@ SPIDERS: dict[str, type[SourceSpider]] = {
         JsonSpider,
         GoogleMapsSpider,
         GooglePlaySpider,
+        VkSpider,
     )
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
@@ -19,8 +20,15 @@ from crawlers.parsing.item import MentionItem, ParsedPage
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 20
-# Counted, but normal: Reddit's "load more" stubs, captionless Telegram media posts.
-NOT_ERRORS = {"more_children", "no_text"}
+# Counted, but normal: Reddit's "load more" stubs, captionless Telegram media posts, a VK
+# community's own posts (their comments are the mentions), deleted VK comments.
+NOT_ERRORS = {"more_children", "no_text", "own_post", "deleted"}
+_SECRET_PARAMS = re.compile(r"\b(access_token|token|key)=[^&#]+")
+
+
+def redact(url: str) -> str:
+    """A URL fit for a crawl run's error summary: no token in it."""
+    return _SECRET_PARAMS.sub(r"\1=…", url)
 
 
 class SourceArgs(BaseModel):
@@ -76,18 +84,22 @@ class SourceSpider(scrapy.Spider):
         raise NotImplementedError
 
     def on_page(self, response: Response) -> Iterator[Any]:
+        result = self.parse_page(response)
+        yield from self.take(result, response)
+        page = response.meta.get("page", 1)
+        if result.next_url and self.should_follow(result.items, page):
+            yield self.page_request(result.next_url, page=page + 1)
+
+    def take(self, result: ParsedPage, response: Response) -> Iterator[MentionItem]:
+        """Count a parsed page and its problems; hand on its mentions."""
         stats = self.crawler.stats
         assert stats is not None
-        result = self.parse_page(response)
         stats.inc_value(keys.PAGES)
         for problem in result.problems:
             stats.inc_value(keys.PROBLEMS_PREFIX + problem.reason)
             if problem.reason not in NOT_ERRORS:
-                self.record_error(f"{problem.reason} on {response.url}: {problem.detail}")
+                self.record_error(f"{problem.reason} on {redact(response.url)}: {problem.detail}")
         yield from result.items
-        page = response.meta.get("page", 1)
-        if result.next_url and self.should_follow(result.items, page):
-            yield self.page_request(result.next_url, page=page + 1)
 
     def should_follow(self, items: list[MentionItem], page: int) -> bool:
         """Page on unless the limit is reached or the page held nothing new."""
@@ -103,7 +115,7 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
-        where = request.url if request is not None else "?"
+        where = redact(request.url) if request is not None else "?"
         if response is not None:
             self.record_error(f"HTTP {response.status} at {where}")
         else:

@@ -1,0 +1,179 @@
+"""VK API answers (`wall.get`, `wall.getComments`, `newsfeed.search`) as mentions.
+
+Posts and comments are VK objects with numeric ids; with `extended=1` an answer lists the
+`profiles` and `groups` its authors are. Older API versions send HTML entities and `<br>`;
+a repost's text lives in `copy_history`; a deleted comment comes back as `{"deleted": true}`
+(counted, never stored); a thread's replies ride inside their comment (`thread.items`,
+API 5.82+). An `error` object (an expired token, too many requests) is a counted problem
+that says VK's own words."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
+from crawlers.parsing.text import normalize_space
+
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def clean_text(text: Any) -> str:
+    if not isinstance(text, str):
+        return ""
+    return normalize_space(html.unescape(_BR.sub("\n", text)))
+
+
+def load(body: bytes | str) -> tuple[dict[str, Any] | None, ParseProblem | None]:
+    """The answer's `response`, or the problem its `error` (or bad JSON) is."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        return None, ParseProblem("bad_json", str(exc)[:200])
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        said = data["error"]
+        return None, ParseProblem(
+            "api_error", f"VK error {said.get('error_code')}: {said.get('error_msg')}"
+        )
+    response = data.get("response") if isinstance(data, dict) else None
+    if not isinstance(response, dict):
+        return None, ParseProblem("bad_json", "no response object")
+    return response, None
+
+
+def authors(response: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    """from_id → (name, page URL), users by their id, communities by minus theirs."""
+    found: dict[int, tuple[str, str]] = {}
+    for profile in response.get("profiles") or []:
+        name = " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if p)
+        found[int(profile["id"])] = (name, f"https://vk.com/id{profile['id']}")
+    for group in response.get("groups") or []:
+        page = group.get("screen_name") or f"club{group['id']}"
+        found[-int(group["id"])] = (str(group.get("name") or page), f"https://vk.com/{page}")
+    return found
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else None
+
+
+def post_item(
+    post: dict[str, Any], people: dict[int, tuple[str, str]]
+) -> MentionItem | ParseProblem:
+    owner, post_id = post.get("owner_id"), post.get("id")
+    if not isinstance(owner, int) or not isinstance(post_id, int):
+        return ParseProblem("no_id", str(post)[:120])
+    text = clean_text(post.get("text"))
+    if not text and post.get("copy_history"):  # a repost: what it shares is the text
+        text = clean_text(post["copy_history"][0].get("text"))
+    if not text:
+        return ParseProblem("no_text", f"wall{owner}_{post_id}")
+    name, page = people.get(post.get("from_id") or 0, (None, None))
+    published = _when(post.get("date"))
+    raw: dict[str, Any] = {"owner_id": owner, "post_id": post_id}
+    if post.get("edited"):
+        raw["edited"] = post["edited"]
+    return MentionItem(
+        external_id=f"wall{owner}_{post_id}",
+        url=f"https://vk.com/wall{owner}_{post_id}",
+        author=name,
+        author_url=page,
+        text=text,
+        published_at=published,
+        published_precision="exact" if published else None,
+        raw=raw,
+    )
+
+
+def comment_items(
+    comments: list[Any], owner: int, post_id: int, people: dict[int, tuple[str, str]]
+) -> list[MentionItem | ParseProblem]:
+    """Comments with their thread replies; a deleted one is a problem, its replies stay."""
+    found: list[MentionItem | ParseProblem] = []
+    for comment in comments:
+        if not isinstance(comment, dict) or not isinstance(comment.get("id"), int):
+            found.append(ParseProblem("no_id", str(comment)[:120]))
+            continue
+        comment_id = comment["id"]
+        if comment.get("deleted"):
+            found.append(ParseProblem("deleted", f"wall{owner}_{post_id}?reply={comment_id}"))
+        elif text := clean_text(comment.get("text")):
+            name, page = people.get(comment.get("from_id") or 0, (None, None))
+            published = _when(comment.get("date"))
+            parent = comment.get("reply_to_comment") or (comment.get("parents_stack") or [None])[-1]
+            found.append(
+                MentionItem(
+                    external_id=f"wall{owner}_{post_id}_r{comment_id}",
+                    url=f"https://vk.com/wall{owner}_{post_id}?reply={comment_id}",
+                    author=name,
+                    author_url=page,
+                    text=text,
+                    published_at=published,
+                    published_precision="exact" if published else None,
+                    raw={"owner_id": owner, "post_id": post_id, "reply_to_comment": parent},
+                )
+            )
+        else:
+            found.append(ParseProblem("no_text", f"wall{owner}_{post_id}?reply={comment_id}"))
+        thread = comment.get("thread") or {}
+        found.extend(comment_items(thread.get("items") or [], owner, post_id, people))
+    return found
+
+
+def parse_wall(
+    body: bytes | str, *, skip_from: int | None = None
+) -> tuple[ParsedPage, list[dict[str, Any]], int]:
+    """`wall.get`: the posts (those by `skip_from`, the community itself, are its own words,
+    not mentions, and only their comments count), the posts whose comments to fetch, and the
+    wall's total."""
+    page = ParsedPage()
+    response, problem = load(body)
+    if response is None:
+        assert problem is not None
+        page.problems.append(problem)
+        return page, [], 0
+    people = authors(response)
+    with_comments = []
+    for post in response.get("items") or []:
+        if (post.get("comments") or {}).get("count"):
+            with_comments.append(post)
+        if skip_from is not None and post.get("from_id") == skip_from:
+            page.problems.append(
+                ParseProblem("own_post", f"wall{post.get('owner_id')}_{post.get('id')}")
+            )
+            continue
+        item = post_item(post, people)
+        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
+    return page, with_comments, int(response.get("count") or 0)
+
+
+def parse_comments(body: bytes | str, *, owner: int, post_id: int) -> ParsedPage:
+    page = ParsedPage()
+    response, problem = load(body)
+    if response is None:
+        assert problem is not None
+        page.problems.append(problem)
+        return page
+    for item in comment_items(response.get("items") or [], owner, post_id, authors(response)):
+        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
+    return page
+
+
+def parse_search(body: bytes | str) -> ParsedPage:
+    """`newsfeed.search`: posts anywhere on VK; `cursor` is its `next_from`."""
+    page = ParsedPage()
+    response, problem = load(body)
+    if response is None:
+        assert problem is not None
+        page.problems.append(problem)
+        return page
+    people = authors(response)
+    for post in response.get("items") or []:
+        item = post_item(post, people)
+        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
+    next_from = response.get("next_from")
+    page.cursor = next_from if isinstance(next_from, str) and next_from else None
+    return page
