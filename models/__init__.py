@@ -74,7 +74,15 @@ from models.mention import (
     SentimentLabel,
     SentimentPublic,
 )
-from models.source import SOURCE_KINDS, Source, SourceCreate, SourcePublic, SourceUpdate
+from models.source import (
+    SOURCE_KINDS,
+    Source,
+    SourceCreate,
+    SourcePublic,
+    SourceUpdate,
+    merge_options,
+    shown_options,
+)
 
 metadata = SQLModel.metadata
 
@@ -152,5 +160,7 @@ __all__ = [
     "TemplateUpdate",
     "TermCount",
     "VoiceShare",
+    "merge_options",
     "metadata",
+    "shown_options",
 ]

@@ -13,6 +13,27 @@ from core.schedule import parse_schedule
 from core.timeutil import utcnow
 from models.types import IdType, JSONType, UTCDateTime, refuse_null
 
+# Source options that are credentials (a VK token, a Google service account key…): stored,
+# used by spiders and reply adapters, never shown back; a form or API call that sends the
+# placeholder back keeps what is stored.
+SECRET_OPTIONS = frozenset(
+    {"token", "reply_token", "access_token", "service_account", "api_key", "password", "secret"}
+)
+HIDDEN = "••••••"
+
+
+def shown_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Options as the API and dashboard show them: credentials replaced by a placeholder."""
+    return {k: HIDDEN if k in SECRET_OPTIONS and v else v for k, v in options.items()}
+
+
+def merge_options(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """New options; a credential sent back as the placeholder keeps its stored value."""
+    return {
+        k: stored.get(k) if v == HIDDEN and k in SECRET_OPTIONS else v for k, v in given.items()
+    }
+
+
 SOURCE_KINDS = ("feed", "telegram", "reddit", "html", "json", "google_maps", "google_play", "vk")
 
 

@@ -22,6 +22,8 @@ from models import (
     SourceCreate,
     SourcePublic,
     SourceUpdate,
+    merge_options,
+    shown_options,
 )
 
 
@@ -136,6 +138,8 @@ def create_source(session: Session, data: SourceCreate) -> Source:
 
 def update_source(session: Session, source: Source, data: SourceUpdate) -> Source:
     changes = data.model_dump(exclude_unset=True)
+    if "options" in changes:
+        changes["options"] = merge_options(source.options, changes["options"] or {})
     if "brand" in changes:
         changes["brand_id"] = brand_by_name(session, changes.pop("brand")).id
     renamed = "name" in changes and changes["name"] != source.name
@@ -163,6 +167,7 @@ def upsert_source(session: Session, data: SourceCreate) -> tuple[Source, str]:
     if source is None:
         return create_source(session, data), "created"
     changes = data.model_dump(exclude={"name", "brand"})
+    changes["options"] = merge_options(source.options, changes.get("options") or {})
     changes["brand_id"] = brand_by_name(session, data.brand).id
     changed = _apply(source, changes)
     session.add(source)
@@ -175,7 +180,9 @@ def brand_public(brand: Brand) -> BrandPublic:
 
 
 def source_public(source: Source, brand_name: str) -> SourcePublic:
-    return SourcePublic.model_validate(source, update={"brand": brand_name})
+    return SourcePublic.model_validate(
+        source, update={"brand": brand_name, "options": shown_options(source.options)}
+    )
 
 
 def sources_with_last_run(session: Session) -> list[tuple[Source, str, CrawlRun | None]]:

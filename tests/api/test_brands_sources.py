@@ -105,3 +105,38 @@ def test_crawl_now_is_asked_once_and_refused_for_a_disabled_source(client: TestC
     assert refused.status_code == 409
     assert refused.json()["detail"] == "source 'acme-news' is disabled: enable it to crawl it"
     assert client.post("/api/v1/sources/999999/crawl").status_code == 404
+
+
+def test_a_sources_credentials_are_stored_but_never_shown_back(
+    client: TestClient, engine: object
+) -> None:
+    from sqlmodel import Session
+
+    from models import Source
+
+    client.post("/api/v1/brands", json={"name": "Acme"})
+    vk = {
+        "name": "acme-vk",
+        "kind": "vk",
+        "url": "https://vk.com/acme",
+        "brand": "Acme",
+        "options": {"owner_id": -1, "token": "vk1.a.service", "reply_token": "vk1.a.community"},
+    }
+    created = client.post("/api/v1/sources", json=vk).json()
+    assert created["options"] == {"owner_id": -1, "token": "••••••", "reply_token": "••••••"}
+    listed = client.get("/api/v1/sources").text
+    assert "vk1.a." not in listed
+    # a client that sends back what it was shown keeps the stored credentials
+    changed = client.patch(
+        f"/api/v1/sources/{created['id']}",
+        json={"options": {**created["options"], "owner_id": -2}},
+    )
+    assert changed.status_code == 200 and changed.json()["options"]["owner_id"] == -2
+    with Session(engine) as session:
+        stored = session.get(Source, created["id"])
+        assert stored is not None
+        assert stored.options == {
+            "owner_id": -2,
+            "token": "vk1.a.service",
+            "reply_token": "vk1.a.community",
+        }

@@ -16,7 +16,7 @@ from api.dashboard.render import CsrfField, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep
 from core.errors import Conflict, NotFound
-from models import SOURCE_KINDS, Role, SourceCreate, SourceUpdate
+from models import SOURCE_KINDS, Role, SourceCreate, SourceUpdate, shown_options
 from services.catalog import (
     create_source,
     get_brand,
@@ -173,7 +173,9 @@ def edit_source(source_id: RowId, request: Request, db: SessionDep) -> Response:
     values = {
         **source.model_dump(include={"name", "kind", "url", "schedule", "timezone", "enabled"}),
         "brand": get_brand(db, source.brand_id).name,
-        "options": json.dumps(source.options, ensure_ascii=False) if source.options else "",
+        "options": json.dumps(shown_options(source.options), ensure_ascii=False)
+        if source.options
+        else "",
     }
     return _form_page(
         request, db, action=f"/dashboard/sources/{source_id}/edit", values=values, source=source
