@@ -129,6 +129,10 @@ class Reply(SQLModel, table=True):
     approved_by: str | None = Field(default=None, max_length=200)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     posted_url: str | None = Field(default=None, max_length=2000)
+    # Posted through the platform's API (`desk.publishing`): its id for the reply; the last
+    # refusal in the platform's words (cleared once it goes out)
+    platform_reply_id: str | None = Field(default=None, max_length=200)
+    publish_error: str | None = Field(default=None, sa_type=Text)
 
 
 class ReplyTemplate(SQLModel, table=True):
@@ -168,6 +172,16 @@ class ReplyPublic(SQLModel):
     approved_by: str | None
     posted_at: datetime | None
     posted_url: str | None
+    platform_reply_id: str | None = None
+    publish_error: str | None = None
+
+
+class ReplyPublish(SQLModel):
+    """Post the reply through the platform's API (`POST …/replies/{rid}/publish`)."""
+
+    model_config = {"extra": "forbid"}
+
+    needs_followup: bool = True  # as for marking it posted: the fix takes time
 
 
 class ReplyCreate(SQLModel):

@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from api.auth import CurrentKey, SmmRole, actor_name
 from api.deps import RowId, SessionDep, SettingsDep
 from desk import cases as case_service
+from desk import publishing
 from desk import replies as reply_service
 from desk.corrections import suggestion
 from desk.queries import (
@@ -35,6 +37,7 @@ from models import (
     ReplyEdit,
     ReplyPosted,
     ReplyPublic,
+    ReplyPublish,
     Sla,
 )
 from services.mention_queries import get_mention, mention_public
@@ -162,6 +165,36 @@ def approve_reply(
     reply = get_reply(session, case_id=case_id, reply_id=reply_id)
     approved = reply_service.approve(session, case, reply, actor=actor_name(key))
     return ReplyPublic.model_validate(approved)
+
+
+@router.post(
+    "/{case_id}/replies/{reply_id}/publish",
+    response_model=ReplyPublic,
+    responses={502: {"description": "The platform refused the reply: its own message"}},
+)
+def publish_reply(
+    case_id: RowId,
+    reply_id: RowId,
+    session: SessionDep,
+    key: CurrentKey,
+    body: ReplyPublish | None = None,
+) -> ReplyPublic | JSONResponse:
+    """Post the reply on the mention's platform (Google Play `reviews.reply`, VK
+    `wall.createComment`) and move the case as marking it posted does; the platform's id and
+    URL are stored. 409 when the source has no reply API set up (post by hand), 422 over the
+    platform's length limit, 502 with the platform's message when it refuses (the reply
+    stays unposted and the refusal is kept on it)."""
+    case = get_case(session, case_id)
+    outcome = publishing.publish_reply(
+        session,
+        case,
+        get_reply(session, case_id=case_id, reply_id=reply_id),
+        needs_followup=(body or ReplyPublish()).needs_followup,
+        actor=actor_name(key),
+    )
+    if outcome.error is not None:  # answered, not raised: the refusal is kept (committed)
+        return JSONResponse({"detail": outcome.error}, status_code=status.HTTP_502_BAD_GATEWAY)
+    return ReplyPublic.model_validate(outcome.reply)
 
 
 @router.post("/{case_id}/replies/{reply_id}/posted", response_model=ReplyPublic)

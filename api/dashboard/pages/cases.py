@@ -23,6 +23,8 @@ from desk import cases as case_service
 from desk import replies as reply_service
 from desk.alerts.setup import all_channels
 from desk.corrections import in_force, suggestion
+from desk.publishers import publisher_for
+from desk.publishing import publish_reply
 from desk.queries import (
     ARCHIVED,
     AWAITING_REPLY,
@@ -39,7 +41,18 @@ from desk.queries import (
 )
 from desk.replies import fill_template
 from desk.templates import list_templates, unfilled_placeholders
-from models import OPEN_STATES, Brand, Case, CaseState, Mention, Priority, ReplyStage, Role, Sla
+from models import (
+    OPEN_STATES,
+    Brand,
+    Case,
+    CaseState,
+    Mention,
+    Priority,
+    ReplyStage,
+    Role,
+    Sla,
+    Source,
+)
 from services.catalog import list_brands
 from services.keys import teammates
 
@@ -202,9 +215,47 @@ def _case_view(
         back=f"/dashboard/cases/{case_id}",
         suggestion=suggestion(db, case),
         templates=[t for t in list_templates(db, stage=stage) if t.brand_id in (None, brand.id)],
+        platform=_platform(db, mention),
         chosen_template=template,
         previewed=previewed,
     )
+
+
+def _platform(db: SessionDep, mention: Mention) -> str | None:
+    """The platform a reply can be posted to from here (None: post by hand)."""
+    source = db.get(Source, mention.source_id)
+    publisher = publisher_for(source) if source is not None else None
+    return publisher.platform if publisher is not None else None
+
+
+@router.post("/cases/{case_id}/replies/{reply_id}/publish")
+def reply_publish(
+    case_id: RowId,
+    reply_id: RowId,
+    request: Request,
+    db: SessionDep,
+    no_followup: Annotated[str, Form()] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    """ "Post" on the platform: the reply goes out through its API and the case moves; a
+    refusal is shown with the platform's message and the reply stays as it was."""
+    key = signed_in(request, db, Role.smm)
+    check_csrf(request, csrf)
+    try:
+        outcome = publish_reply(
+            db,
+            get_case(db, case_id),
+            get_reply(db, case_id=case_id, reply_id=reply_id),
+            needs_followup=not no_followup,
+            actor=actor(key),
+        )
+    except (Invalid, Conflict) as exc:
+        flash(request, str(exc))
+        return back(f"/dashboard/cases/{case_id}#replies")
+    if outcome.error is not None:
+        flash(request, outcome.error)
+        return back(f"/dashboard/cases/{case_id}#replies")
+    return back(f"/dashboard/cases/{case_id}")
 
 
 def _promise(value: str | None, zone: str) -> datetime | None:
