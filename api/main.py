@@ -30,6 +30,7 @@ from api.routes import (
     keys,
     mentions,
     sources,
+    telegram,
     templates,
 )
 from core.config import Settings, get_settings
@@ -107,6 +108,7 @@ def create_app(
     api.include_router(cases.router)
     api.include_router(templates.router)
     api.include_router(alerts.router)
+    api.include_router(telegram.router)
     api.include_router(keys.router)
     api.include_router(classify.router)
     api.include_router(analytics.router)

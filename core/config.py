@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     alert_telegram_token: str | None = None
     alert_telegram_chat_id: str | None = None
     alert_telegram_api_base: str = "https://api.telegram.org"
+    # Telegram's callbacks (the alert buttons) come to POST /api/v1/telegram/webhook carrying
+    # this secret in X-Telegram-Bot-Api-Secret-Token (setWebhook's secret_token); unset: off
+    alert_telegram_webhook_secret: str | None = None
     # VK API service token for `vk` sources without their own `options.token`
     vk_token: str | None = None
     alert_slack_token: str | None = None  # a bot token (xoxb-…) with chat:write

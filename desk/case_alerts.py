@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -11,12 +12,11 @@ from desk.alerts.policy import AlertPolicy
 from models import AlertKind, Brand, Case, Mention
 
 
-def alert_case(
-    session: Session, policy: AlertPolicy, case: Case, kind: AlertKind, key: str, now: datetime
-) -> None:
+def case_payload(session: Session, case: Case, kind: AlertKind) -> dict[str, Any]:
+    """What every channel is told about a case (the event id is added when it is queued)."""
     mention = session.get(Mention, case.mention_id)
     brand = session.get(Brand, case.brand_id)
-    payload = {
+    return {
         "event": kind.value,
         "case_id": case.id,
         "brand": brand.name if brand else None,
@@ -35,6 +35,12 @@ def alert_case(
         if mention
         else None,
     }
+
+
+def alert_case(
+    session: Session, policy: AlertPolicy, case: Case, kind: AlertKind, key: str, now: datetime
+) -> None:
+    payload = case_payload(session, case, kind)
     enqueue(
         session,
         policy,

@@ -11,6 +11,7 @@ from models.alert import (
     AlertKind,
     ChannelKind,
     DeliveryStatus,
+    TelegramAnswer,
 )
 from models.analytics import (
     ResponseKpis,
@@ -157,6 +158,7 @@ __all__ = [
     "SourcePublic",
     "SourceSentiment",
     "SourceUpdate",
+    "TelegramAnswer",
     "TemplateCreate",
     "TemplatePublic",
     "TemplateUpdate",

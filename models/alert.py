@@ -21,6 +21,7 @@ class AlertKind(StrEnum):
     digest = "digest"
     source_health = "source_health"  # a source started or stopped failing
     history_import = "history_import"  # a site's archive stored: one summary, no cases
+    reminder = "reminder"  # a case alert snoozed from Telegram, sent again an hour later
 
 
 class DeliveryStatus(StrEnum):
@@ -148,3 +149,10 @@ class AlertChannelPublic(SQLModel):
     where: str  # where it sends, without secrets
     enabled: bool
     stored: bool  # set up in the dashboard or API (may be deleted there)
+
+
+class TelegramAnswer(SQLModel):
+    """What the bot's webhook did with an update (`told`: the answer the person saw)."""
+
+    ok: bool
+    told: str | None = None

@@ -53,7 +53,12 @@ def summary_text(payload: dict[str, Any]) -> str:
         return "\n".join(lines)
     if payload.get("text") and payload.get("event") in ("history_import", "source_health"):
         return f"Svetofor — {payload.get('brand')}: {payload['text']}\n{payload.get('dashboard')}"
-    titles = {"new_case": "New case", "at_risk": "Deadline at risk", "breached": "Deadline missed"}
+    titles = {
+        "new_case": "New case",
+        "at_risk": "Deadline at risk",
+        "breached": "Deadline missed",
+        "reminder": "Reminder (snoozed)",
+    }
     mention = payload.get("mention") or {}
     text = (mention.get("text") or "")[:300]
     return (
@@ -87,6 +92,24 @@ class WebhookChannel:
             raise DeliveryError(f"webhook answered HTTP {response.status_code}")
 
 
+CASE_EVENTS = ("new_case", "at_risk", "breached", "reminder")
+
+
+def case_buttons(payload: dict[str, Any], dashboard_url: str | None) -> dict[str, Any] | None:
+    """Telegram's inline keyboard for a case alert: take it, snooze an hour, open it (the
+    bot's webhook, `desk.telegram_bot`, handles the first two)."""
+    case_id = payload.get("case_id")
+    if payload.get("event") not in CASE_EVENTS or not isinstance(case_id, int):
+        return None
+    row: list[dict[str, str]] = [
+        {"text": "Беру / Take", "callback_data": f"take:{case_id}"},
+        {"text": "Через 1 ч / Snooze 1 h", "callback_data": f"snooze:{case_id}"},
+    ]
+    if dashboard_url:
+        row.append({"text": "Открыть / Open", "url": f"{dashboard_url}/dashboard/cases/{case_id}"})
+    return {"inline_keyboard": [row]}
+
+
 @dataclass
 class TelegramChannel:
     token: str
@@ -94,14 +117,18 @@ class TelegramChannel:
     api_base: str = "https://api.telegram.org"
     timeout: float = 10.0
     name: str = "telegram"
+    dashboard_url: str | None = None  # for the "open" button
 
     def send(self, payload: dict[str, Any]) -> None:
         url = f"{self.api_base.rstrip('/')}/bot{self.token}/sendMessage"
-        body = {
+        body: dict[str, Any] = {
             "chat_id": self.chat_id,
             "text": summary_text(payload),
             "disable_web_page_preview": True,
         }
+        buttons = case_buttons(payload, self.dashboard_url)
+        if buttons is not None:
+            body["reply_markup"] = buttons
         try:
             response = httpx.post(url, json=body, timeout=self.timeout)
             answer = response.json()

@@ -37,6 +37,7 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
             settings.alert_telegram_token,
             settings.alert_telegram_chat_id,
             settings.alert_telegram_api_base,
+            dashboard_url=settings.public_url,
         )
     if settings.alert_slack_token and settings.alert_slack_channel:
         channels["slack"] = SlackChannel(

@@ -1,0 +1,189 @@
+"""Telegram alerts the team can act on: the buttons an alert carries, and presses of them
+delivered to the bot's webhook as Telegram does, against a local fake Bot API: a member takes
+or snoozes the case, anyone else gets nothing done."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.main import create_app
+from core.config import Settings
+from desk.alerts.channels import TelegramChannel
+from desk.alerts.policy import AlertPolicy
+from desk.triage import triage
+from models import AlertDelivery, AlertKind, Case, CaseEvent
+from services.mention_store import MentionData, upsert_mention
+from tests.utils.factories import make_brand, make_source
+
+MEMBER, STRANGER = 4242, 666
+SECRET = "hook-secret"
+
+
+class BotApi:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.url = ""
+
+    def answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "getChatMember":  # documented: a ChatMember with its status
+            status = "member" if body["user_id"] == MEMBER else "left"
+            return {"ok": True, "result": {"status": status, "user": {"id": body["user_id"]}}}
+        if method == "answerCallbackQuery":
+            return {"ok": True, "result": True}
+        return {"ok": True, "result": {"message_id": 1, "chat": {"id": -100500}}}
+
+
+@pytest.fixture
+def bot_api() -> Iterator[BotApi]:
+    state = BotApi()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            method = self.path.rsplit("/", 1)[-1]
+            state.calls.append((method, body))
+            data = json.dumps(state.answer(method, body)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def bot_client(settings: Settings, engine: Engine, bot_api: BotApi) -> Iterator[TestClient]:
+    wired = settings.model_copy(
+        update={
+            "alert_telegram_token": "123:ABC",
+            "alert_telegram_chat_id": "-100500",
+            "alert_telegram_api_base": bot_api.url,
+            "alert_telegram_webhook_secret": SECRET,
+        }
+    )
+    with TestClient(create_app(wired, engine)) as client:
+        yield client
+
+
+def a_case(engine: Engine) -> int:
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session))
+        mention, _ = upsert_mention(
+            session,
+            source,
+            MentionData(
+                external_id="m1",
+                text="Курьер опоздал",
+                rating=1,
+                published_at=datetime.now(UTC) - timedelta(hours=1),
+            ),
+        )
+        mention.sentiment_label, mention.sentiment_score = "negative", 0.95
+        case = triage(session, mention, AlertPolicy())
+        assert case is not None and case.id is not None
+        session.commit()
+        return case.id
+
+
+def press(client: TestClient, user: dict[str, Any], data: str, secret: str = SECRET) -> Any:
+    update = {
+        "update_id": 1,
+        "callback_query": {
+            "id": "cb-1",
+            "from": user,
+            "message": {"message_id": 1, "chat": {"id": -100500}},
+            "chat_instance": "x",
+            "data": data,
+        },
+    }
+    return client.post(
+        "/api/v1/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+    )
+
+
+def test_a_case_alert_carries_take_snooze_and_open(bot_api: BotApi) -> None:
+    channel = TelegramChannel(
+        "123:ABC", "-100500", bot_api.url, dashboard_url="https://svetofor.example"
+    )
+    channel.send(
+        {"event": "new_case", "case_id": 7, "brand": "Колибри", "event_id": "case:7:opened"}
+    )
+    [(method, body)] = bot_api.calls
+    assert method == "sendMessage"
+    [row] = body["reply_markup"]["inline_keyboard"]
+    assert [button.get("callback_data") for button in row] == ["take:7", "snooze:7", None]
+    assert row[2]["url"] == "https://svetofor.example/dashboard/cases/7"
+    channel.send({"event": "digest", "event_id": "digest:1"})
+    assert "reply_markup" not in bot_api.calls[-1][1]  # a digest has no case to act on
+
+
+def test_a_member_takes_the_case_and_the_button_is_answered(
+    bot_client: TestClient, engine: Engine, bot_api: BotApi
+) -> None:
+    case_id = a_case(engine)
+    answer = press(bot_client, {"id": MEMBER, "username": "anna_smm"}, f"take:{case_id}")
+    assert answer.status_code == 200
+    assert answer.json() == {"ok": True, "told": f"Case #{case_id} is yours, @anna_smm."}
+    with Session(engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.assignee == "telegram:@anna_smm"
+    assert (
+        "answerCallbackQuery",
+        {"callback_query_id": "cb-1", "text": f"Case #{case_id} is yours, @anna_smm."},
+    ) in bot_api.calls
+
+
+def test_snooze_sends_the_alert_again_in_an_hour(
+    bot_client: TestClient, engine: Engine, bot_api: BotApi
+) -> None:
+    case_id = a_case(engine)
+    before = datetime.now(UTC)
+    told = press(bot_client, {"id": MEMBER, "first_name": "Анна"}, f"snooze:{case_id}").json()
+    assert told["told"] == f"Case #{case_id}: reminding you in an hour."
+    with Session(engine) as session:
+        [reminder] = session.exec(
+            select(AlertDelivery).where(AlertDelivery.kind == AlertKind.reminder)
+        ).all()
+        assert reminder.channel == "telegram"
+        assert timedelta(minutes=59) < reminder.next_attempt_at - before < timedelta(minutes=61)
+        assert reminder.payload["event"] == "reminder" and reminder.payload["case_id"] == case_id
+        kinds = session.exec(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).all()
+        assert "snoozed" in kinds
+
+
+def test_strangers_and_forgers_get_nothing_done(
+    bot_client: TestClient, engine: Engine, bot_api: BotApi
+) -> None:
+    case_id = a_case(engine)
+    stranger = press(bot_client, {"id": STRANGER, "username": "mallory"}, f"take:{case_id}")
+    assert stranger.json()["told"] == "Only members of the team chat can act on these alerts."
+    forged = press(bot_client, {"id": MEMBER}, f"take:{case_id}", secret="guess")
+    assert forged.status_code == 403 and forged.json()["detail"] == "wrong or missing secret token"
+    with Session(engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.assignee is None
+
+
+def test_the_webhook_is_off_without_its_settings(client: TestClient) -> None:
+    answer = client.post("/api/v1/telegram/webhook", json={"update_id": 1})
+    assert answer.status_code == 404
+    assert "the Telegram webhook is off" in answer.json()["detail"]
