@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from models import Case, CaseState, Sla
+from models import Case, CaseState, Mention, MentionRevision, Sla
 
 # Cases still owing a reply (a resolved case only awaits closing).
 AWAITING = [CaseState.new, CaseState.acknowledged]
@@ -49,7 +49,36 @@ def response_kpis(
             | (col(Case.resolution_sla) == Sla.breached),
         )
     ).one()
-    return {**opened_kpis, "open_cases": int(open_now), "breached_cases": int(breached_now)}
+    changes = [rating_after_reply(session, case) for case in opened if case.first_replied_at]
+    changed = [change for change in changes if change is not None]
+    return {
+        **opened_kpis,
+        "open_cases": int(open_now),
+        "breached_cases": int(breached_now),
+        "reviews_rerated_after_reply": len(changed),
+        "reviews_improved_after_reply": sum(after > before for before, after in changed),
+    }
+
+
+def rating_after_reply(session: Session, case: Case) -> tuple[int, int] | None:
+    """(the rating when the team first replied, the rating now) if the author re-rated the
+    review after that reply, e.g. (1, 4): what a reply changed. None otherwise."""
+    if case.first_replied_at is None:
+        return None
+    mention = session.get(Mention, case.mention_id)
+    if mention is None or mention.rating is None:
+        return None
+    replaced = session.exec(  # the version that stood when we replied, replaced later
+        select(MentionRevision.rating)
+        .where(
+            MentionRevision.mention_id == mention.id,
+            col(MentionRevision.replaced_at) >= case.first_replied_at,
+        )
+        .order_by(col(MentionRevision.replaced_at))
+    ).first()
+    if replaced is None or replaced == mention.rating:
+        return None
+    return replaced, mention.rating
 
 
 def _opened_kpis(opened: list[Case]) -> dict[str, Any]:

@@ -89,3 +89,9 @@ class ResponseKpis(BaseModel):
     median_hours_to_first_reply: float | None
     open_cases: int = Field(description="owing a reply now")
     breached_cases: int = Field(description="owing a reply past a deadline now")
+    reviews_rerated_after_reply: int = Field(
+        default=0, description="of the cases opened, reviews whose rating changed after our reply"
+    )
+    reviews_improved_after_reply: int = Field(
+        default=0, description="of those, reviews rated higher than when we first replied"
+    )

@@ -116,3 +116,42 @@ def test_a_reply_on_a_review_without_an_open_case_changes_nothing(engine: Engine
         assert notice_owner_replies(session) == 0
         assert session.exec(select(Reply)).all() == []
         assert session.exec(select(Mention.case_id)).one() is None
+
+
+def test_a_review_re_rated_after_our_reply_shows_on_its_case_and_in_the_kpis(
+    engine: Engine, client: object
+) -> None:
+    from analytics.kpis import rating_after_reply, response_kpis
+    from tests.utils.dashboard import signed_in
+
+    session, case, source = opened(engine)
+    review(session, source, "Простите нас! Столик для вас — за наш счёт.")
+    session.commit()
+    notice_owner_replies(session, now=PUBLISHED + timedelta(hours=3))
+    session.commit()
+    assert rating_after_reply(session, case) is None  # not re-rated yet
+    # the author comes back and changes 1 star to 4 (a re-crawl stores the new version)
+    upsert_mention(
+        session,
+        source,
+        MentionData(
+            external_id="g1",
+            text="Ждали столик сорок минут, официант нагрубил. Но извинились и всё исправили!",
+            rating=4,
+            published_at=PUBLISHED,
+            business_reply="Простите нас! Столик для вас — за наш счёт.",
+        ),
+        now=PUBLISHED + timedelta(days=1),
+    )
+    session.commit()
+    session.refresh(case)
+    assert rating_after_reply(session, case) == (1, 4)
+    kpis = response_kpis(
+        session,
+        brand_id=case.brand_id,
+        since=PUBLISHED - timedelta(days=1),
+        until=PUBLISHED + timedelta(days=2),
+    )
+    assert (kpis["reviews_rerated_after_reply"], kpis["reviews_improved_after_reply"]) == (1, 1)
+    page = signed_in(client, engine).get(f"/dashboard/cases/{case.id}").text
+    assert "Оценка 1 → 4 после нашего ответа" in page

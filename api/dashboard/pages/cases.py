@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from analytics.kpis import rating_after_reply
 from api.dashboard.forms import dashboard_url
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
@@ -216,6 +217,7 @@ def _case_view(
         suggestion=suggestion(db, case),
         templates=[t for t in list_templates(db, stage=stage) if t.brand_id in (None, brand.id)],
         platform=_platform(db, mention),
+        rerated=rating_after_reply(db, case),
         chosen_template=template,
         previewed=previewed,
     )
