@@ -17,7 +17,16 @@ from models.types import IdType, JSONType, UTCDateTime, refuse_null
 # used by spiders and reply adapters, never shown back; a form or API call that sends the
 # placeholder back keeps what is stored.
 SECRET_OPTIONS = frozenset(
-    {"token", "reply_token", "access_token", "service_account", "api_key", "password", "secret"}
+    {
+        "token",
+        "reply_token",
+        "access_token",
+        "service_account",
+        "private_key",
+        "api_key",
+        "password",
+        "secret",
+    }
 )
 HIDDEN = "••••••"
 
@@ -34,7 +43,17 @@ def merge_options(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, An
     }
 
 
-SOURCE_KINDS = ("feed", "telegram", "reddit", "html", "json", "google_maps", "google_play", "vk")
+SOURCE_KINDS = (
+    "feed",
+    "telegram",
+    "reddit",
+    "html",
+    "json",
+    "google_maps",
+    "google_play",
+    "vk",
+    "app_store",
+)
 
 
 class SourceBase(SQLModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawlers.spiders.app_store import AppStoreSpider
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.google_maps import GoogleMapsSpider
@@ -22,6 +23,7 @@ SPIDERS: dict[str, type[SourceSpider]] = {
         GoogleMapsSpider,
         GooglePlaySpider,
         VkSpider,
+        AppStoreSpider,
     )
 }
 

@@ -38,6 +38,7 @@ class Publisher(Protocol):
 
 def publisher_for(source: Source) -> Publisher | None:
     """The adapter for the source's platform, when it has a reply API and credentials."""
+    from desk.publishers.app_store import AppStoreConnectPublisher
     from desk.publishers.google_play import GooglePlayPublisher
     from desk.publishers.vk import VkPublisher
 
@@ -48,4 +49,8 @@ def publisher_for(source: Source) -> Publisher | None:
         return GooglePlayPublisher.from_options(options)
     if source.kind == "vk" and options.get("reply_token"):
         return VkPublisher.from_options(options)
+    if source.kind == "app_store" and all(
+        options.get(k) for k in ("issuer_id", "key_id", "private_key")
+    ):
+        return AppStoreConnectPublisher.from_options(options)
     return None

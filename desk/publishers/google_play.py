@@ -13,7 +13,6 @@ service account's JSON key), exchanged for an hour's token by the OAuth 2.0 JWT 
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from core.signing import rs256
 from desk.publishers import Published, PublishError
 from models import Mention
 
@@ -29,16 +29,8 @@ SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 RETRYABLE = {429, 500, 502, 503, 504}
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def signed_assertion(key: dict[str, Any], now: float) -> str:
     """The RS256-signed JWT a service account presents for a token."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-    header = {"alg": "RS256", "typ": "JWT"}
     claims = {
         "iss": key["client_email"],
         "scope": SCOPE,
@@ -46,13 +38,7 @@ def signed_assertion(key: dict[str, Any], now: float) -> str:
         "iat": int(now),
         "exp": int(now) + 3600,
     }
-    signing_input = (
-        _b64(json.dumps(header).encode()) + "." + _b64(json.dumps(claims).encode())
-    ).encode()
-    private = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
-    assert isinstance(private, rsa.RSAPrivateKey)
-    signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    return signing_input.decode() + "." + _b64(signature)
+    return rs256(key["private_key"], claims)
 
 
 def _google_error(response: httpx.Response) -> PublishError:
