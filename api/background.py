@@ -16,6 +16,7 @@ from classifier import load_configured_classifier
 from core.config import Settings
 from core.timeutil import utcnow
 from crawlers.scheduler import CrawlScheduler, SubprocessDispatcher
+from desk.telegram_bot import telegram_poller
 from desk.worker import DeskWorker
 from services.adaptation import Adapters, AdapterTraining
 from services.labelling import ClassificationWorker
@@ -100,5 +101,8 @@ def start_background_jobs(engine: Engine, settings: Settings) -> BackgroundSched
         ),
     )
     _every(scheduler, labels.tick, settings.classify_tick)
+    poller = telegram_poller(engine, settings)
+    if poller is not None:
+        _every(scheduler, poller.tick, timedelta(seconds=3))
     scheduler.start()
     return scheduler

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # Telegram's callbacks (the alert buttons) come to POST /api/v1/telegram/webhook carrying
     # this secret in X-Telegram-Bot-Api-Secret-Token (setWebhook's secret_token); unset: off
     alert_telegram_webhook_secret: str | None = None
+    # ...or ask Telegram for them (getUpdates) every few seconds: no public URL needed
+    alert_telegram_polling: bool = False
     # VK API service token for `vk` sources without their own `options.token`
     vk_token: str | None = None
     alert_slack_token: str | None = None  # a bot token (xoxb-…) with chat:write

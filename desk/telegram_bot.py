@@ -116,3 +116,44 @@ def handle_update(
             told = f"Case #{case.id}: reminding you in an hour."
     bot.answer(query["id"], told)
     return told
+
+
+class TelegramPoller:
+    """Long polling instead of the webhook (for an install Telegram cannot reach): each tick
+    asks `getUpdates` for button presses after the last one handled and acts on them. The
+    offset confirms what was handled; after a restart Telegram sends the unconfirmed again."""
+
+    def __init__(self, bot: TelegramBot, engine: Any, offset: int | None = None) -> None:
+        self.bot = bot
+        self.engine = engine
+        self.offset = offset
+
+    def tick(self) -> int:
+        from core.db import session_scope
+
+        params: dict[str, Any] = {"timeout": 0, "allowed_updates": ["callback_query"]}
+        if self.offset is not None:
+            params["offset"] = self.offset
+        try:
+            answer = self.bot.call("getUpdates", **params)
+        except (httpx.HTTPError, ValueError):
+            logger.warning("telegram: getUpdates failed", exc_info=True)
+            return 0
+        updates = answer.get("result") or [] if answer.get("ok") else []
+        for update in updates:
+            try:
+                with session_scope(self.engine) as session:
+                    handle_update(session, update, self.bot)
+            except Exception:  # one bad update must not stop the others
+                logger.exception("telegram update %s failed", update.get("update_id"))
+            self.offset = int(update["update_id"]) + 1
+        return len(updates)
+
+
+def telegram_poller(engine: Any, settings: Any, offset: int | None = None) -> TelegramPoller | None:
+    """The alert buttons' presses by long polling, when the settings ask for it."""
+    token, chat = settings.alert_telegram_token, settings.alert_telegram_chat_id
+    if not (settings.alert_telegram_polling and token and chat):
+        return None
+    bot = TelegramBot(token, chat, settings.alert_telegram_api_base)
+    return TelegramPoller(bot, engine, offset)

@@ -18,6 +18,7 @@ TASK_QUEUES = {
     "svetofor.deliver_alert": "alerts",
     "svetofor.desk_tick": "desk",
     "svetofor.dispatch_crawls": "desk",
+    "svetofor.telegram_poll": "desk",
 }
 
 app = Celery("svetofor", include=["workers.tasks"])
@@ -41,6 +42,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         # a sweep beside the enqueues at storing time: work a lost message left behind
         "classify-sweep": every("svetofor.classify_pending", settings.classify_tick),
         "train-adapters": every("svetofor.train_adapters", timedelta(minutes=1)),
+        **(
+            {"telegram-poll": every("svetofor.telegram_poll", timedelta(seconds=3))}
+            if settings.alert_telegram_polling
+            else {}
+        ),
     }
 
 

@@ -17,9 +17,10 @@ from core.timeutil import utcnow
 from crawlers.runs import recover_dead_runs
 from crawlers.scheduler import due_sources
 from desk.alerts.delivery import MAX_ATTEMPTS, deliver_one
+from desk.telegram_bot import telegram_poller
 from models import CrawlRun, CrawlStatus, DeliveryStatus, Source
 from workers.app import app
-from workers.broker import crawl_started, enqueue, mark_crawl_queued
+from workers.broker import client, crawl_started, enqueue, mark_crawl_queued
 from workers.runtime import runtime
 
 logger = logging.getLogger(__name__)
@@ -136,3 +137,26 @@ def crawl_source(source_name: str, queued_at: str) -> int:
         logger.error("crawl of %s exited %s: %s", source_name, done.returncode, done.stderr[-2000:])
     enqueue(settings, "svetofor.classify_pending", debounce=MORE_WORK_DEBOUNCE)
     return done.returncode
+
+
+TELEGRAM_OFFSET = "svetofor:telegram:offset"
+
+
+@app.task(name="svetofor.telegram_poll")
+def telegram_poll() -> int:
+    """Alert buttons pressed in Telegram, by long polling (one worker at a time; the offset
+    of the last update handled lives in Redis, shared by every worker)."""
+    current = runtime()
+    url = current.settings.broker_url
+    assert url
+    with exclusive(current.engine, "telegram_poll") as mine:
+        if not mine:
+            return 0
+        stored = client(url).get(TELEGRAM_OFFSET)
+        poller = telegram_poller(current.engine, current.settings, int(stored) if stored else None)
+        if poller is None:
+            return 0
+        handled = poller.tick()
+        if poller.offset is not None:
+            client(url).set(TELEGRAM_OFFSET, poller.offset)
+        return handled

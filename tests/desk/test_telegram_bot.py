@@ -32,6 +32,7 @@ SECRET = "hook-secret"
 class BotApi:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.updates: list[dict[str, Any]] = []
         self.url = ""
 
     def answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +41,9 @@ class BotApi:
             return {"ok": True, "result": {"status": status, "user": {"id": body["user_id"]}}}
         if method == "answerCallbackQuery":
             return {"ok": True, "result": True}
+        if method == "getUpdates":  # what was not confirmed by an offset past it
+            pending = [u for u in self.updates if u["update_id"] >= body.get("offset", 0)]
+            return {"ok": True, "result": pending}
         return {"ok": True, "result": {"message_id": 1, "chat": {"id": -100500}}}
 
 
@@ -187,3 +191,42 @@ def test_the_webhook_is_off_without_its_settings(client: TestClient) -> None:
     answer = client.post("/api/v1/telegram/webhook", json={"update_id": 1})
     assert answer.status_code == 404
     assert "the Telegram webhook is off" in answer.json()["detail"]
+
+
+def test_long_polling_acts_on_each_press_once(
+    settings: Settings, engine: Engine, bot_api: BotApi
+) -> None:
+    from desk.telegram_bot import telegram_poller
+
+    case_id = a_case(engine)
+    polling = settings.model_copy(
+        update={
+            "alert_telegram_token": "123:ABC",
+            "alert_telegram_chat_id": "-100500",
+            "alert_telegram_api_base": bot_api.url,
+            "alert_telegram_polling": True,
+        }
+    )
+    poller = telegram_poller(engine, polling)
+    assert poller is not None
+    bot_api.updates = [
+        {
+            "update_id": 900,
+            "callback_query": {
+                "id": "cb-9",
+                "from": {"id": MEMBER, "username": "oleg"},
+                "message": {"message_id": 1, "chat": {"id": -100500}},
+                "data": f"take:{case_id}",
+            },
+        }
+    ]
+    assert poller.tick() == 1
+    assert poller.tick() == 0  # confirmed by the offset: not handled twice
+    assert [body.get("offset") for method, body in bot_api.calls if method == "getUpdates"] == [
+        None,
+        901,
+    ]
+    with Session(engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.assignee == "telegram:@oleg"
+    assert telegram_poller(engine, settings) is None  # off unless asked for
