@@ -39,6 +39,7 @@ class Publisher(Protocol):
 def publisher_for(source: Source) -> Publisher | None:
     """The adapter for the source's platform, when it has a reply API and credentials."""
     from desk.publishers.app_store import AppStoreConnectPublisher
+    from desk.publishers.google_business import GoogleBusinessPublisher
     from desk.publishers.google_play import GooglePlayPublisher
     from desk.publishers.vk import VkPublisher
 
@@ -47,6 +48,13 @@ def publisher_for(source: Source) -> Publisher | None:
         options.get("service_account") or options.get("access_token")
     ):
         return GooglePlayPublisher.from_options(options)
+    if (
+        source.kind == "google_maps"
+        and options.get("gbp_account")
+        and options.get("gbp_location")
+        and (options.get("service_account") or options.get("access_token"))
+    ):
+        return GoogleBusinessPublisher.from_options(options)
     if source.kind == "vk" and options.get("reply_token"):
         return VkPublisher.from_options(options)
     if source.kind == "app_store" and all(

@@ -97,6 +97,21 @@ def platform() -> Iterator[Platform]:
             self.end_headers()
             self.wfile.write(data)
 
+        def do_PUT(self) -> None:  # Google Business Profile's updateReply
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            state.calls.append((self.path, dict(self.headers), json.loads(raw)))
+            status, answer = (
+                state.queued.pop(0)
+                if state.queued
+                else (200, {**json.loads(raw), "updateTime": "2026-12-02T07:00:00Z"})
+            )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def log_message(self, *args: object) -> None:
             pass
 
@@ -298,3 +313,44 @@ def test_the_case_page_posts_on_the_platform_and_shows_a_refusal(
         reply = session.get(Reply, reply_id)
         assert reply is not None and reply.status is ReplyStatus.posted
         assert reply.publish_error is None
+
+
+def test_google_maps_owner_reply_through_business_profile(
+    client: TestClient, engine: Engine, platform: Platform
+) -> None:
+    options = {
+        "place_id": "0x1:0x2",
+        "gbp_account": "111",
+        "gbp_location": "222",
+        "access_token": "ya29.gbp",
+        "reply_api_base": platform.url,
+    }
+    case_id = open_case(engine, "google_maps", options, "ChdDSUhNMG9nS0VJQ0FnSUQ", {})
+    first = draft(client, case_id, "acknowledgement", "Спасибо, что написали! Разберёмся.")
+    assert client.post(f"/api/v1/cases/{case_id}/replies/{first}/publish").status_code == 200
+    path, headers, body = platform.calls[-1]
+    assert path == "/v4/accounts/111/locations/222/reviews/ChdDSUhNMG9nS0VJQ0FnSUQ/reply"
+    assert headers["Authorization"] == "Bearer ya29.gbp" and body == {
+        "comment": "Спасибо, что написали! Разберёмся."
+    }
+    platform.queued = [
+        (
+            404,
+            {
+                "error": {
+                    "code": 404,
+                    "message": "Requested entity was not found.",
+                    "status": "NOT_FOUND",
+                }
+            },
+        )
+    ]
+    second = draft(client, case_id, "resolution", "Исправили.")
+    missing = client.post(f"/api/v1/cases/{case_id}/replies/{second}/publish")
+    assert missing.status_code == 502
+    assert (
+        missing.json()["detail"]
+        == "Google Business Profile answered 404: Requested entity was not found."
+    )
+    assert client.post(f"/api/v1/cases/{case_id}/replies/{second}/publish").status_code == 200
+    assert platform.calls[-1][0] == path  # the one owner reply, edited
