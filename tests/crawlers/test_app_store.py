@@ -234,6 +234,8 @@ def test_app_store_connect_reviews_with_the_teams_responses(
     assert crash.business_reply == "Sorry! Fixed in 2.1."
     assert crash.raw["reply_at"] == "2026-11-30T20:00:00Z"
     assert stored["r-2"].business_reply is None
+    again = crawl(tmp_path, db_url, "ios-connect")
+    assert again.stdout.startswith("ios-connect: ok — 0 new, 0 updated, 2 unchanged"), again.stdout
 
 
 def test_answering_a_review_through_app_store_connect(
