@@ -19,6 +19,7 @@ from models.analytics import (
     SourceSentiment,
     TermCount,
     VoiceShare,
+    WeeklyResponseKpis,
 )
 from models.api_key import ApiKey, ApiKeyPublic, Role
 from models.brand import Brand, BrandCreate, BrandPublic, BrandUpdate, CaseRules
@@ -164,6 +165,7 @@ __all__ = [
     "TemplateUpdate",
     "TermCount",
     "VoiceShare",
+    "WeeklyResponseKpis",
     "merge_options",
     "metadata",
     "shown_options",

@@ -95,3 +95,15 @@ class ResponseKpis(BaseModel):
     reviews_improved_after_reply: int = Field(
         default=0, description="of those, reviews rated higher than when we first replied"
     )
+
+
+class WeeklyResponseKpis(BaseModel):
+    """First-reply figures of the cases opened in one week of the period."""
+
+    start: datetime
+    end: datetime
+    cases_opened: int
+    first_replies_within_deadline: int
+    first_replies_decided: int
+    share_within_deadline: float | None
+    median_hours_to_first_reply: float | None

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from analytics.buckets import Interval, make_buckets
-from analytics.kpis import response_kpis
+from analytics.kpis import response_kpis, weekly_kpis
 from analytics.sentiment import SentimentQuery, by_source, sentiment_report, share_of_voice
 from analytics.terms import negative_terms
 from api.auth import AnyRole
@@ -30,6 +30,7 @@ from models import (
     SourceSentiment,
     TermCount,
     VoiceShare,
+    WeeklyResponseKpis,
 )
 from services.catalog import brand_by_name, source_by_name
 
@@ -227,3 +228,13 @@ def responses(session: SessionDep, window: PeriodDep, brand: str) -> Any:
     if window.format == "csv":
         return _csv([kpis], f"responses-{brand}")
     return ResponseKpis.model_validate(kpis)
+
+
+@router.get("/responses/weekly", response_model=list[WeeklyResponseKpis], responses=CSV_ANSWER)
+def responses_weekly(session: SessionDep, window: PeriodDep, brand: str) -> Any:
+    """The same first-reply figures per 7 days of the period (the last week may be shorter):
+    how the team's response time moves, as the brand page's table shows it."""
+    weeks = weekly_kpis(
+        session, brand_id=_brand(session, brand)[1], since=window.since, until=window.until
+    )
+    return _respond(weeks, WeeklyResponseKpis, window, f"responses-weekly-{brand}")

@@ -210,6 +210,15 @@ def test_response_kpis(marketer: TestClient, engine: Engine) -> None:
     assert kpis["first_replies_within_deadline"] == 1
     assert kpis["median_hours_to_first_reply"] == pytest.approx(16.0)
     assert kpis["open_cases"] == 2
+    weeks = marketer.get(
+        "/api/v1/analytics/responses/weekly",
+        params={"brand": "Acme", "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"},
+    ).json()
+    assert [week["start"][:10] for week in weeks] == [
+        "2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22", "2026-11-29",
+    ]  # fmt: skip
+    assert sum(week["cases_opened"] for week in weeks) == 4
+    assert sum(week["first_replies_within_deadline"] for week in weeks) == 1
 
 
 def test_bad_parameters(marketer: TestClient) -> None:
