@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from sqlmodel import Session, col, select
 from core.config import Settings
 from core.timeutil import utcnow
 from crawlers import settings as crawler_settings
+from crawlers import stats as keys
 from crawlers.runs import Heartbeat, fail_run, finish_run, previous_run_died, start_run
 from crawlers.spiders import spider_for
 from crawlers.spiders.base import SourceArgs
@@ -112,6 +115,45 @@ def _prepare(
     return Crawler(spider_cls, per_source, init_reactor=first), args
 
 
+class Progress:
+    """While the spiders run, a line every `every` seconds: pages fetched and mentions
+    stored so far, so a long crawl is seen to move (`svetofor crawl` prints it on stderr)."""
+
+    def __init__(
+        self, crawlers: list[Crawler], report: Callable[[str], None], every: float
+    ) -> None:
+        self.crawlers = crawlers
+        self.report = report
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="crawl-progress", daemon=True)
+
+    def line(self) -> str:
+        pages = stored = 0
+        for crawler in self.crawlers:
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            pages += int(stats.get(keys.PAGES, 0))
+            stored += sum(
+                int(v)
+                for k, v in stats.items()
+                if k.startswith(keys.ITEMS_PREFIX) and k.endswith(("created", "updated"))
+            )
+        sources = len(self.crawlers)
+        return f"crawling {sources} source(s): {pages} pages, {stored} new or updated so far"
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.report(self.line())
+
+    def __enter__(self) -> Progress:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 def crawl_sources(
     settings: Settings,
     engine: Engine,
@@ -119,6 +161,8 @@ def crawl_sources(
     overrides: dict[str, Any] | None = None,
     *,
     not_since: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+    progress_every: float = 10.0,
 ) -> list[CrawlOutcome]:
     """Crawl the given sources concurrently; block until all are done. With `not_since`, a
     source crawled since then is skipped (`runs.start_run`)."""
@@ -143,8 +187,13 @@ def crawl_sources(
         started.append((source, run_id, crawler, jobdir))
     began = time.monotonic()
     if started:
+        crawlers = [crawler for _, _, crawler, _ in started]
         with Heartbeat(engine, [run_id for _, run_id, _, _ in started]):
-            process.start()
+            if progress is None:
+                process.start()
+            else:
+                with Progress(crawlers, progress, progress_every):
+                    process.start()
     seconds = time.monotonic() - began
     for source, run_id, crawler, jobdir in started:
         stats = crawler.stats.get_stats() if crawler.stats else {}

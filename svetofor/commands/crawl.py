@@ -32,6 +32,9 @@ def crawl(
     due: bool = typer.Option(False, "--due", help="the sources whose schedule is due (for cron)"),
     set_: list[str] = typer.Option([], "--set", "-s", help="Scrapy setting KEY=VALUE"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Scrapy's INFO log on stderr"),
+    progress_every: float = typer.Option(
+        10.0, "--progress-every", min=0.2, help="seconds between progress lines on stderr"
+    ),
 ) -> None:
     """Crawl sources now; exit 1 if any run failed or was blocked."""
     if sum((bool(names), all_sources, due)) != 1:
@@ -60,7 +63,14 @@ def crawl(
             return
         from crawlers.runner import crawl_sources  # Scrapy loads only for this command
 
-        outcomes = crawl_sources(settings, engine, sources, overrides)
+        outcomes = crawl_sources(
+            settings,
+            engine,
+            sources,
+            overrides,
+            progress=lambda line: typer.echo(line, err=True),
+            progress_every=progress_every,
+        )
     for outcome in outcomes:
         typer.echo(outcome.line())
     failed = [

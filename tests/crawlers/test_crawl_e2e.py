@@ -591,3 +591,19 @@ def test_a_google_maps_source_without_a_place_id_says_what_it_needs(
     result = crawl(tmp_path, db_url, "maps")
     assert result.returncode == 1
     assert "google_maps needs the place's feature id (0x…:0x…)" in result.stdout
+
+
+@SPIDER_ONLY
+def test_a_long_crawl_says_how_far_it_got(
+    tmp_path: Path, db_url: str, engine: Engine, site: Site
+) -> None:
+    review_site(site, pages=3)
+    for page in site.pages.values():
+        page.delay = 0.5  # a slow site: the crawl takes a while
+    add_source(engine, "reviews", site.url("/reviews"))
+    result = crawl(tmp_path, db_url, "--progress-every", "0.3", "reviews")
+    assert result.stdout.startswith("reviews: ok — 9 new"), result.stdout + result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("crawling ")]
+    assert progress, result.stderr
+    assert progress[0].startswith("crawling 1 source(s): ")
+    assert progress[-1].endswith("new or updated so far")
