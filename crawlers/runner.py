@@ -21,7 +21,14 @@ from core.config import Settings
 from core.timeutil import utcnow
 from crawlers import settings as crawler_settings
 from crawlers import stats as keys
-from crawlers.runs import Heartbeat, fail_run, finish_run, previous_run_died, start_run
+from crawlers.runs import (
+    Heartbeat,
+    fail_run,
+    finish_run,
+    previous_run_died,
+    start_run,
+    summarize,
+)
 from crawlers.spiders import spider_for
 from crawlers.spiders.base import SourceArgs
 from models import CrawlRun, Mention, Source
@@ -188,7 +195,13 @@ def crawl_sources(
     began = time.monotonic()
     if started:
         crawlers = [crawler for _, _, crawler, _ in started]
-        with Heartbeat(engine, [run_id for _, run_id, _, _ in started]):
+        by_run = {run_id: crawler for _, run_id, crawler, _ in started}
+
+        def counts_so_far(run_id: int) -> dict[str, Any]:
+            crawler = by_run[run_id]
+            return summarize(crawler.stats.get_stats() if crawler.stats else {})[1]
+
+        with Heartbeat(engine, list(by_run), counts_so_far):
             if progress is None:
                 process.start()
             else:

@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,11 +128,20 @@ def recover_dead_runs(engine: Engine, now: datetime | None = None) -> list[int]:
 
 
 class Heartbeat:
-    """While a crawl process works, a thread stamps its runs every HEARTBEAT_EVERY."""
+    """While a crawl process works, a thread stamps its runs every HEARTBEAT_EVERY, with the
+    counts so far when `counts_of` gives them (the sources page shows a crawl moving)."""
 
-    def __init__(self, engine: Engine, run_ids: list[int]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        run_ids: list[int],
+        counts_of: Callable[[int], dict[str, Any]] | None = None,
+        every: timedelta = HEARTBEAT_EVERY,
+    ) -> None:
         self.engine = engine
         self.run_ids = run_ids
+        self.counts_of = counts_of
+        self.every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="crawl-heartbeat", daemon=True)
 
@@ -144,14 +154,24 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
     def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_EVERY.total_seconds()):
+        while not self._stop.wait(self.every.total_seconds()):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(
-                        update(CrawlRun)
-                        .where(col(CrawlRun.id).in_(self.run_ids))
-                        .values(heartbeat_at=utcnow())
-                    )
+                    now = utcnow()
+                    counts_of = self.counts_of
+                    if counts_of is None:
+                        connection.execute(
+                            update(CrawlRun)
+                            .where(col(CrawlRun.id).in_(self.run_ids))
+                            .values(heartbeat_at=now)
+                        )
+                        continue
+                    for run_id in self.run_ids:
+                        connection.execute(
+                            update(CrawlRun)
+                            .where(col(CrawlRun.id) == run_id)
+                            .values(heartbeat_at=now, counts=counts_of(run_id))
+                        )
             except Exception:  # a busy database: the next beat tries again
                 logger.warning("crawl heartbeat failed", exc_info=True)
 

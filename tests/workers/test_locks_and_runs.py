@@ -43,3 +43,25 @@ def test_a_crawl_queued_before_the_last_start_is_skipped(engine: Engine) -> None
     assert start_run(engine, source_id, "host:2", not_since=queued_at) is None
     # the next tick's task crawls
     assert start_run(engine, source_id, "host:2", not_since=utcnow()) is not None
+
+
+def test_a_running_crawl_shows_its_counts_so_far(engine: Engine) -> None:
+    import time
+
+    from crawlers.runs import Heartbeat
+    from models import CrawlRun
+
+    with Session(engine) as session:
+        source = make_source(session, make_brand(session))
+        session.commit()
+        source_id = source.id
+    assert source_id is not None
+    run_id = start_run(engine, source_id, "host:1")
+    assert run_id is not None
+    so_far = {"new": 12, "updated": 1, "unchanged": 0, "pages": 2}
+    with Heartbeat(engine, [run_id], lambda _: so_far, every=timedelta(milliseconds=50)):
+        time.sleep(0.4)
+    with Session(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        assert run is not None
+        assert run.counts == so_far and run.status.value == "running"
