@@ -44,6 +44,15 @@ def load(body: bytes | str) -> tuple[dict[str, Any] | None, ParseProblem | None]
     return response, None
 
 
+def begin(body: bytes | str) -> tuple[ParsedPage, dict[str, Any] | None]:
+    """A page to fill and the answer's `response`; without one, the page holds why."""
+    page = ParsedPage()
+    response, problem = load(body)
+    if problem is not None:
+        page.problems.append(problem)
+    return page, response
+
+
 def authors(response: dict[str, Any]) -> dict[int, tuple[str, str]]:
     """from_id → (name, page URL), users by their id, communities by minus theirs."""
     found: dict[int, tuple[str, str]] = {}
@@ -129,11 +138,8 @@ def parse_wall(
     """`wall.get`: the posts (those by `skip_from`, the community itself, are its own words,
     not mentions, and only their comments count), the posts whose comments to fetch, and the
     wall's total."""
-    page = ParsedPage()
-    response, problem = load(body)
+    page, response = begin(body)
     if response is None:
-        assert problem is not None
-        page.problems.append(problem)
         return page, [], 0
     people = authors(response)
     with_comments = []
@@ -151,11 +157,8 @@ def parse_wall(
 
 
 def parse_comments(body: bytes | str, *, owner: int, post_id: int) -> ParsedPage:
-    page = ParsedPage()
-    response, problem = load(body)
+    page, response = begin(body)
     if response is None:
-        assert problem is not None
-        page.problems.append(problem)
         return page
     for item in comment_items(response.get("items") or [], owner, post_id, authors(response)):
         (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
@@ -164,11 +167,8 @@ def parse_comments(body: bytes | str, *, owner: int, post_id: int) -> ParsedPage
 
 def parse_search(body: bytes | str) -> ParsedPage:
     """`newsfeed.search`: posts anywhere on VK; `cursor` is its `next_from`."""
-    page = ParsedPage()
-    response, problem = load(body)
+    page, response = begin(body)
     if response is None:
-        assert problem is not None
-        page.problems.append(problem)
         return page
     people = authors(response)
     for post in response.get("items") or []:

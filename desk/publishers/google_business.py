@@ -15,16 +15,13 @@ checked against a live account."""
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from core.signing import rs256
 from desk.publishers import Published, PublishError
-from desk.publishers.google_play import RETRYABLE, _google_error
+from desk.publishers.google_auth import GoogleToken, google_error, service_account_key
 from models import Mention
 
 API = "https://mybusiness.googleapis.com"
@@ -35,53 +32,24 @@ SCOPE = "https://www.googleapis.com/auth/business.manage"
 class GoogleBusinessPublisher:
     account: str
     location: str
-    access_token: str | None = None
-    service_account: dict[str, Any] | None = None
+    auth: GoogleToken
     api_base: str = API
     timeout: float = 15.0
     platform: str = "Google Maps"
     max_length: int | None = 4096
-    _token: tuple[str, float] | None = field(default=None, repr=False)
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> GoogleBusinessPublisher:
-        key = options.get("service_account")
         return cls(
             account=str(options["gbp_account"]),
             location=str(options["gbp_location"]),
-            access_token=options.get("access_token"),
-            service_account=json.loads(key) if isinstance(key, str) else key,
+            auth=GoogleToken(
+                SCOPE,
+                options.get("access_token"),
+                service_account_key(options.get("service_account")),
+            ),
             api_base=str(options.get("reply_api_base") or API),
         )
-
-    def bearer(self) -> str:
-        if self.access_token:
-            return self.access_token
-        if self._token and self._token[1] > time.time() + 60:
-            return self._token[0]
-        key = self.service_account
-        assert key is not None
-        now = time.time()
-        claims = {
-            "iss": key["client_email"],
-            "scope": SCOPE,
-            "aud": key["token_uri"],
-            "iat": int(now),
-            "exp": int(now) + 3600,
-        }
-        answer = httpx.post(
-            key["token_uri"],
-            data={
-                "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                "assertion": rs256(key["private_key"], claims),
-            },
-            timeout=self.timeout,
-        )
-        if answer.status_code != 200:
-            raise PublishError(f"Google sign-in answered {answer.status_code}", retryable=False)
-        token = answer.json()
-        self._token = (token["access_token"], now + float(token.get("expires_in", 3600)))
-        return self._token[0]
 
     def publish(self, mention: Mention, text: str) -> Published:
         url = (
@@ -92,16 +60,11 @@ class GoogleBusinessPublisher:
             response = httpx.put(
                 url,
                 json={"comment": text},
-                headers={"Authorization": f"Bearer {self.bearer()}"},
+                headers={"Authorization": f"Bearer {self.auth.bearer()}"},
                 timeout=self.timeout,
             )
         except httpx.HTTPError as exc:
             raise PublishError(f"Google Maps: {type(exc).__name__}: {exc}", retryable=True) from exc
         if response.status_code != 200:
-            error = _google_error(response)
-            raise PublishError(
-                str(error).replace("Google Play", "Google Business Profile", 1),
-                retryable=response.status_code in RETRYABLE,
-                wait=error.wait,
-            )
+            raise google_error(response, "Google Business Profile")
         return Published(url=mention.url, platform_id=mention.external_id)

@@ -13,97 +13,39 @@ service account's JSON key), exchanged for an hour's token by the OAuth 2.0 JWT 
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from core.signing import rs256
 from desk.publishers import Published, PublishError
+from desk.publishers.google_auth import GoogleToken, google_error, service_account_key
 from models import Mention
 
 API = "https://androidpublisher.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
-RETRYABLE = {429, 500, 502, 503, 504}
-
-
-def signed_assertion(key: dict[str, Any], now: float) -> str:
-    """The RS256-signed JWT a service account presents for a token."""
-    claims = {
-        "iss": key["client_email"],
-        "scope": SCOPE,
-        "aud": key["token_uri"],
-        "iat": int(now),
-        "exp": int(now) + 3600,
-    }
-    return rs256(key["private_key"], claims)
-
-
-def _google_error(response: httpx.Response) -> PublishError:
-    try:
-        error = response.json().get("error") or {}
-    except ValueError:
-        error = {}
-    message = error.get("message") or response.text[:200] or "no message"
-    wait = float(response.headers.get("Retry-After", "1") or 1)
-    return PublishError(
-        f"Google Play answered {response.status_code}: {message}",
-        retryable=response.status_code in RETRYABLE,
-        wait=wait,
-    )
 
 
 @dataclass
 class GooglePlayPublisher:
     package: str | None
-    access_token: str | None = None
-    service_account: dict[str, Any] | None = None
+    auth: GoogleToken
     api_base: str = API
     timeout: float = 15.0
     platform: str = "Google Play"
     max_length: int | None = 350
-    _token: tuple[str, float] | None = field(default=None, repr=False)
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> GooglePlayPublisher:
-        key = options.get("service_account")
-        if isinstance(key, str):
-            key = json.loads(key)
         return cls(
             package=options.get("app_id"),
-            access_token=options.get("access_token"),
-            service_account=key,
+            auth=GoogleToken(
+                SCOPE,
+                options.get("access_token"),
+                service_account_key(options.get("service_account")),
+            ),
             api_base=options.get("reply_api_base") or API,
         )
-
-    def bearer(self) -> str:
-        if self.access_token:
-            return self.access_token
-        if self._token and self._token[1] > time.time() + 60:
-            return self._token[0]
-        assert self.service_account is not None
-        now = time.time()
-        try:
-            answer = httpx.post(
-                self.service_account["token_uri"],
-                data={
-                    "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                    "assertion": signed_assertion(self.service_account, now),
-                },
-                timeout=self.timeout,
-            )
-        except httpx.HTTPError as exc:
-            raise PublishError(f"Google sign-in: {exc}", retryable=True) from exc
-        if answer.status_code != 200:
-            detail = answer.json().get("error_description", "") if answer.content else ""
-            raise PublishError(
-                f"Google sign-in answered {answer.status_code}: {detail}", retryable=False
-            )
-        token = answer.json()
-        self._token = (token["access_token"], now + float(token.get("expires_in", 3600)))
-        return self._token[0]
 
     def publish(self, mention: Mention, text: str) -> Published:
         package = self.package or _package_from(mention.url)
@@ -117,13 +59,13 @@ class GooglePlayPublisher:
             response = httpx.post(
                 url,
                 json={"replyText": text},
-                headers={"Authorization": f"Bearer {self.bearer()}"},
+                headers={"Authorization": f"Bearer {self.auth.bearer()}"},
                 timeout=self.timeout,
             )
         except httpx.HTTPError as exc:
             raise PublishError(f"Google Play: {type(exc).__name__}: {exc}", retryable=True) from exc
         if response.status_code != 200:
-            raise _google_error(response)
+            raise google_error(response, "Google Play")
         return Published(url=mention.url, platform_id=mention.external_id)
 
 

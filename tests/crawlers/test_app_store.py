@@ -6,9 +6,6 @@ answering a review there through customerReviewResponses."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,6 +27,7 @@ from desk.triage import triage
 from models import Mention, Source
 from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.backends import SQLITE_ONLY
+from tests.utils.crawl import crawl
 from tests.utils.factories import make_brand, make_source
 
 APP = "1510826067"
@@ -167,19 +165,6 @@ def apple() -> Iterator[Apple]:
     yield state
     server.shutdown()
     server.server_close()
-
-
-def crawl(tmp_path: Path, db_url: str, name: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
-    env.update(SVETOFOR_DATABASE_URL=db_url, SVETOFOR_DATA_DIR=str(tmp_path / "var"))
-    svetofor = str(Path(sys.executable).with_name("svetofor"))
-    return subprocess.run(
-        [svetofor, "crawl", "--set", "AUTOTHROTTLE_ENABLED=false", name],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def add(engine: Engine, name: str, **options: Any) -> None:

@@ -4,9 +4,6 @@ answers, and the spider paging through a local fake that speaks the same envelop
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +19,7 @@ from crawlers.parsing.google_play import parse_play_reviews
 from models import Mention
 from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.backends import SQLITE_ONLY
+from tests.utils.crawl import crawl
 from tests.utils.factories import make_brand, make_source
 
 PLAY = REALPAGES / "google_play"
@@ -106,19 +104,6 @@ def play() -> Iterator[tuple[PlayFake, str]]:
     server.server_close()
 
 
-def crawl(tmp_path: Path, db_url: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
-    env.update(SVETOFOR_DATABASE_URL=db_url, SVETOFOR_DATA_DIR=str(tmp_path / "var"))
-    svetofor = str(Path(sys.executable).with_name("svetofor"))
-    return subprocess.run(
-        [svetofor, "crawl", "--set", "AUTOTHROTTLE_ENABLED=false", "play"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @needs_realpages
 @SQLITE_ONLY
 def test_the_spider_pages_with_the_token_newest_first(
@@ -135,7 +120,7 @@ def test_the_spider_pages_with_the_token_newest_first(
             options={"lang": "en", "country": "us"},
         )
         session.commit()
-    result = crawl(tmp_path, db_url)
+    result = crawl(tmp_path, db_url, "play")
     assert result.stdout.startswith("play: ok — 300 new"), result.stdout + result.stderr
     assert "(3 pages)" in result.stdout
     first_call = fake.calls[0]
@@ -146,5 +131,5 @@ def test_the_spider_pages_with_the_token_newest_first(
         stored = session.exec(select(Mention)).all()
         assert len(stored) == 300
         assert sum(m.business_reply is not None for m in stored) >= 42
-    again = crawl(tmp_path, db_url)
+    again = crawl(tmp_path, db_url, "play")
     assert again.stdout.startswith("play: ok — 0 new, 0 updated, 150 unchanged"), again.stdout

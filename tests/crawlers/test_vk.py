@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +21,7 @@ from crawlers.parsing.vk import clean_text, parse_search
 from models import CrawlRun, Mention
 from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.backends import SQLITE_ONLY
+from tests.utils.crawl import crawl
 from tests.utils.factories import make_brand, make_source
 
 VK = REALPAGES / "vk"
@@ -90,19 +88,6 @@ def vk() -> Iterator[tuple[VkFake, str]]:
     yield fake, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-def crawl(tmp_path: Path, db_url: str, name: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SVETOFOR_")}
-    env.update(SVETOFOR_DATABASE_URL=db_url, SVETOFOR_DATA_DIR=str(tmp_path / "var"))
-    svetofor = str(Path(sys.executable).with_name("svetofor"))
-    return subprocess.run(
-        [svetofor, "crawl", "--set", "AUTOTHROTTLE_ENABLED=false", name],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def add_vk_source(engine: Engine, name: str, base: str, **options: Any) -> None:
