@@ -32,6 +32,7 @@ from crawlers.runs import (
 from crawlers.spiders import spider_for
 from crawlers.spiders.base import SourceArgs
 from models import CrawlRun, Mention, Source
+from services.mention_store import mark_deleted
 
 
 @dataclass
@@ -211,6 +212,9 @@ def crawl_sources(
     for source, run_id, crawler, jobdir in started:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         run = finish_run(engine, run_id, stats)
+        if stats.get(keys.DELETED):
+            assert source.id is not None
+            mark_deleted(engine, source.id, stats[keys.DELETED], utcnow())
         if stats.get("finish_reason") == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts afresh
         outcomes[source.name] = CrawlOutcome(source.name, run, seconds, stats)

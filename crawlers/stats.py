@@ -8,3 +8,4 @@ DATE_UNPARSED = "svetofor/date_unparsed"
 ITEMS_PREFIX = "svetofor/items/"  # + created | updated | unchanged
 DROPPED_PREFIX = "svetofor/dropped/"  # + reason
 PROBLEMS_PREFIX = "svetofor/parse_problems/"  # + reason
+DELETED = "svetofor/deleted"  # external ids the platform reports deleted (VK comments)

@@ -121,6 +121,8 @@ class Mention(MentionContent, table=True):
     # of N workers exactly one labels it, and a worker that dies lets it go after the lease.
     label_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     label_claimed_by: str | None = Field(default=None, max_length=120)
+    # Its author deleted it on the platform (a crawl saw it gone): kept, as the team saw it
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The open or last case this mention belongs to. No foreign key: case.mention_id already
     # points here, and a cycle of foreign keys would make table order unresolvable.
     case_id: int | None = Field(default=None, index=True, sa_type=IdType)
@@ -204,6 +206,7 @@ class MentionPublic(MentionContent):
     version: int
     sentiment: SentimentPublic | None
     case_id: int | None
+    deleted_at: datetime | None = None  # deleted on the platform by its author
 
 
 class MentionRevisionPublic(SQLModel):

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -274,3 +276,19 @@ def _maybe_refine_published(mention: Mention, data: MentionData) -> None:
         mention.published_precision = precision
         mention.published_raw = data.published_raw
         mention.occurred_at = data.published_at
+
+
+def mark_deleted(engine: Engine, source_id: int, external_ids: list[str], now: datetime) -> int:
+    """Stored mentions the platform now reports deleted by their author: kept (the team saw
+    them, a case may be open), marked with when the crawl saw them gone; how many."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(Mention)
+            .where(
+                col(Mention.source_id) == source_id,
+                col(Mention.external_id).in_(external_ids),
+                col(Mention.deleted_at).is_(None),
+            )
+            .values(deleted_at=now)
+        )
+    return int(result.rowcount or 0)

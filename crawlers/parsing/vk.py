@@ -108,7 +108,7 @@ def comment_items(
             continue
         comment_id = comment["id"]
         if comment.get("deleted"):
-            found.append(ParseProblem("deleted", f"wall{owner}_{post_id}?reply={comment_id}"))
+            found.append(ParseProblem("deleted", f"wall{owner}_{post_id}_r{comment_id}"))
         elif text := clean_text(comment.get("text")):
             name, page = people.get(comment.get("from_id") or 0, (None, None))
             published = _when(comment.get("date"))

@@ -97,6 +97,8 @@ class SourceSpider(scrapy.Spider):
         stats.inc_value(keys.PAGES)
         for problem in result.problems:
             stats.inc_value(keys.PROBLEMS_PREFIX + problem.reason)
+            if problem.reason == "deleted":  # the detail is the mention's external id
+                stats.set_value(keys.DELETED, [*stats.get_value(keys.DELETED, []), problem.detail])
             if problem.reason not in NOT_ERRORS:
                 self.record_error(f"{problem.reason} on {redact(response.url)}: {problem.detail}")
         yield from result.items

@@ -165,6 +165,20 @@ def test_a_community_wall_with_comments_and_threads(
         ).one()
     assert (again.text, again.version) == ("Исправил: доставка опоздала", 2)
 
+    # the author then deletes it: kept (the team saw it), marked deleted on the platform
+    deleted = {"id": 482124, "parents_stack": [], "date": 1553180396, "deleted": True}
+    fake.answers["wall.getComments"]["response"]["items"][0] = deleted
+    assert crawl(tmp_path, db_url, "vk-wall").returncode == 0
+    with Session(engine) as session:
+        gone = session.exec(
+            select(Mention).where(Mention.external_id == "wall-69459624_482121_r482124")
+        ).one()
+        kept = session.exec(
+            select(Mention).where(Mention.external_id == "wall-69459624_482121_r482418")
+        ).one()
+    assert gone.deleted_at is not None and gone.text == "Исправил: доставка опоздала"
+    assert kept.deleted_at is None
+
 
 @needs_realpages
 @SQLITE_ONLY
