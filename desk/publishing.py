@@ -14,9 +14,9 @@ from sqlmodel import Session
 from core.errors import Conflict, Invalid
 from core.timeutil import utcnow
 from desk.publishers import PublishError, publisher_for
-from desk.replies import check_filled, mark_posted
+from desk.replies import check_postable, mark_posted
 from desk.timeline import add_event
-from models import Case, CaseState, Mention, Reply, ReplyStage, ReplyStatus, Source
+from models import Case, Mention, Reply, Source
 
 ATTEMPTS = 3  # a retryable refusal (a rate limit, a 503) is tried this often in all
 MAX_PAUSE = 5.0  # seconds between tries at most, whatever the platform asks
@@ -26,21 +26,6 @@ MAX_PAUSE = 5.0  # seconds between tries at most, whatever the platform asks
 class PublishOutcome:
     reply: Reply
     error: str | None = None  # the platform's words when it did not go out
-
-
-def _ready(session: Session, case: Case, reply: Reply, needs_followup: bool) -> None:
-    if reply.status is ReplyStatus.posted:
-        raise Conflict(f"reply {reply.id} is already posted")
-    if case.state in (CaseState.closed, CaseState.dismissed):
-        raise Conflict(f"case {case.id} is {case.state.value}")
-    check_filled(reply)
-    if reply.stage is ReplyStage.acknowledgement:
-        if case.first_replied_at is not None:
-            raise Conflict(f"case {case.id} already has its first reply")
-        if needs_followup and reply.promised_at is None:
-            raise Invalid(
-                "promised_at is required when the fix takes time: say by when", "promised_at"
-            )
 
 
 def publish_reply(
@@ -56,7 +41,8 @@ def publish_reply(
     """Send the reply's text with the source's adapter; on success store the platform's id
     and URL and move the case (`mark_posted`); on a refusal keep the reply as it was, with
     the platform's message (`publish_error`) and a timeline event."""
-    _ready(session, case, reply, needs_followup)
+    now = now or utcnow()
+    check_postable(case, reply, needs_followup=needs_followup, now=now)
     mention = session.get(Mention, case.mention_id)
     assert mention is not None
     source = session.get(Source, mention.source_id)
@@ -73,7 +59,6 @@ def publish_reply(
             f"one has {len(reply.text)}",
             "text",
         )
-    now = now or utcnow()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             published = publisher.publish(mention, reply.text)

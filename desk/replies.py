@@ -165,6 +165,35 @@ def check_filled(reply: Reply) -> None:
         raise Invalid(f"fill in the placeholders before it goes out: {', '.join(left)}", "text")
 
 
+def check_postable(
+    case: Case,
+    reply: Reply,
+    *,
+    needs_followup: bool,
+    posted_at: datetime | None = None,
+    now: datetime,
+) -> None:
+    """Everything that must hold before a reply goes out (by hand or through a platform's
+    API): checked first, so nothing is sent that the desk would then refuse to record."""
+    if reply.status is ReplyStatus.posted:
+        raise Conflict(f"reply {reply.id} is already posted")
+    check_filled(reply)
+    if posted_at is not None and not reply.created_at <= posted_at <= now:
+        raise Invalid(
+            f"posted_at must be between the draft ({reply.created_at.isoformat()}) and now",
+            "posted_at",
+        )
+    if case.state in (CaseState.closed, CaseState.dismissed):
+        raise Conflict(f"case {case.id} is {case.state.value}")
+    if reply.stage is ReplyStage.acknowledgement:
+        if needs_followup and reply.promised_at is None:
+            raise Invalid(
+                "promised_at is required when the fix takes time: say by when", "promised_at"
+            )
+        if case.first_replied_at is not None:
+            raise Conflict(f"case {case.id} already has its first reply")
+
+
 def approve(
     session: Session, case: Case, reply: Reply, actor: str | None, now: datetime | None = None
 ) -> Reply:
@@ -200,28 +229,15 @@ def mark_posted(
     it never meets the resolution deadline. A resolution reply meets both.
     """
     now = now or utcnow()
-    if reply.status is ReplyStatus.posted:
-        raise Conflict(f"reply {reply.id} is already posted")
-    check_filled(reply)
-    if posted_at is not None and not reply.created_at <= posted_at <= now:
-        raise Invalid(
-            f"posted_at must be between the draft ({reply.created_at.isoformat()}) and now",
-            "posted_at",
-        )
+    check_postable(case, reply, needs_followup=needs_followup, posted_at=posted_at, now=now)
     posted_at = posted_at or now
-    if case.state in (CaseState.closed, CaseState.dismissed):
-        raise Conflict(f"case {case.id} is {case.state.value}")
     brand = session.get(Brand, case.brand_id)
     assert brand is not None
-    if reply.stage is ReplyStage.acknowledgement and needs_followup and reply.promised_at is None:
-        raise Invalid("promised_at is required when the fix takes time: say by when", "promised_at")
     if publisher is not None:
         mention = session.get(Mention, case.mention_id)
         assert mention is not None
         url = publisher.publish(mention, reply.text) or url
     if reply.stage is ReplyStage.acknowledgement:
-        if case.first_replied_at is not None:
-            raise Conflict(f"case {case.id} already has its first reply")
         if needs_followup:
             case.resolution_due_at = reply.promised_at or default_resolution_due(brand, posted_at)
             case.resolution_promised = reply.promised_at is not None

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.config import Settings
 from core.timeutil import utcnow
 from desk.case_alerts import case_payload
 from desk.cases import assign
@@ -123,7 +125,7 @@ class TelegramPoller:
     asks `getUpdates` for button presses after the last one handled and acts on them. The
     offset confirms what was handled; after a restart Telegram sends the unconfirmed again."""
 
-    def __init__(self, bot: TelegramBot, engine: Any, offset: int | None = None) -> None:
+    def __init__(self, bot: TelegramBot, engine: Engine, offset: int | None = None) -> None:
         self.bot = bot
         self.engine = engine
         self.offset = offset
@@ -150,7 +152,9 @@ class TelegramPoller:
         return len(updates)
 
 
-def telegram_poller(engine: Any, settings: Any, offset: int | None = None) -> TelegramPoller | None:
+def telegram_poller(
+    engine: Engine, settings: Settings, offset: int | None = None
+) -> TelegramPoller | None:
     """The alert buttons' presses by long polling, when the settings ask for it."""
     token, chat = settings.alert_telegram_token, settings.alert_telegram_chat_id
     if not (settings.alert_telegram_polling and token and chat):

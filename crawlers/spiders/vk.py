@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
-from crawlers.parsing.item import ParsedPage
 from crawlers.parsing.vk import parse_comments, parse_search, parse_wall
 from crawlers.spiders.base import SourceArgs, SourceSpider
 
@@ -85,9 +84,6 @@ class VkSpider(SourceSpider):
         if start_from:
             params["start_from"] = start_from
         return self.method_url("newsfeed.search", **params)
-
-    def parse_page(self, response: Response) -> ParsedPage:  # the paths below parse instead
-        raise NotImplementedError
 
     def on_page(self, response: Response) -> Iterator[Any]:
         page = response.meta.get("page", 1)

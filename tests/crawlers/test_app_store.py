@@ -6,10 +6,9 @@ answering a review there through customerReviewResponses."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.backends import SQLITE_ONLY
 from tests.utils.crawl import crawl
 from tests.utils.factories import make_brand, make_source
+from tests.utils.receiver import reply, serve_handler
 
 APP = "1510826067"
 
@@ -116,11 +116,7 @@ def apple() -> Iterator[Apple]:
     class Handler(BaseHTTPRequestHandler):
         def answer(self, status: int, body: Any) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply(self, status, data)
 
         def do_GET(self) -> None:
             state.calls.append(("GET", self.path, None))
@@ -159,12 +155,9 @@ def apple() -> Iterator[Apple]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serve_handler(Handler) as url:
+        state.url = url
+        yield state
 
 
 def add(engine: Engine, name: str, **options: Any) -> None:

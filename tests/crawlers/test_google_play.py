@@ -4,10 +4,9 @@ answers, and the spider paging through a local fake that speaks the same envelop
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -21,6 +20,7 @@ from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.backends import SQLITE_ONLY
 from tests.utils.crawl import crawl
 from tests.utils.factories import make_brand, make_source
+from tests.utils.receiver import reply, serve_handler
 
 PLAY = REALPAGES / "google_play"
 APP = "com.google.android.apps.translate"
@@ -83,25 +83,16 @@ def play() -> Iterator[tuple[PlayFake, str]]:
             call = json.loads(form["f.req"][0])[0][0]
             arguments = json.loads(call[1])
             body = fake.pages.get(arguments[2][2][2], EMPTY).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, 200, body, "application/json; charset=utf-8")
 
         def do_GET(self) -> None:  # robots.txt
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            reply(self, 404)
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fake, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_handler(Handler) as url:
+        yield fake, url
 
 
 @needs_realpages

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,6 +22,7 @@ from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.utils.backends import SQLITE_ONLY
 from tests.utils.crawl import crawl
 from tests.utils.factories import make_brand, make_source
+from tests.utils.receiver import reply, serve_handler
 
 VK = REALPAGES / "vk"
 COMMUNITY = -69459624  # the community of the recorded comments
@@ -67,27 +67,18 @@ def vk() -> Iterator[tuple[VkFake, str]]:
             parts = urlsplit(self.path)
             method = parts.path.rsplit("/", 1)[-1]
             if not parts.path.startswith("/method/"):
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                reply(self, 404)
                 return
             params = parse_qs(parts.query)
             fake.calls.append((method, params))
             body = json.dumps(fake.answer(method, params), ensure_ascii=False).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, 200, body, "application/json; charset=utf-8")
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fake, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_handler(Handler) as url:
+        yield fake, url
 
 
 def add_vk_source(engine: Engine, name: str, base: str, **options: Any) -> None:

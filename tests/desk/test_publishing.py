@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,6 +25,7 @@ from desk.triage import triage
 from models import Case, CaseState, Reply, ReplyStatus
 from services.mention_store import MentionData, upsert_mention
 from tests.utils.factories import make_brand, make_source
+from tests.utils.receiver import reply, serve_handler
 
 APP = "com.acme.delivery"
 PUBLISHED = datetime.now(UTC) - timedelta(hours=2)
@@ -91,11 +91,7 @@ def platform() -> Iterator[Platform]:
             else:
                 status, answer = 200, {"response": {"comment_id": 777}}
             data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply(self, status, data)
 
         def do_PUT(self) -> None:  # Google Business Profile's updateReply
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -106,21 +102,14 @@ def platform() -> Iterator[Platform]:
                 else (200, {**json.loads(raw), "updateTime": "2026-12-02T07:00:00Z"})
             )
             data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply(self, status, data)
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serve_handler(Handler) as url:
+        state.url = url
+        yield state
 
 
 def open_case(

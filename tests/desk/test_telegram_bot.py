@@ -5,10 +5,9 @@ or snoozes the case, anyone else gets nothing done."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from desk.triage import triage
 from models import AlertDelivery, AlertKind, Case, CaseEvent
 from services.mention_store import MentionData, upsert_mention
 from tests.utils.factories import make_brand, make_source
+from tests.utils.receiver import reply, serve_handler
 
 MEMBER, STRANGER = 4242, 666
 SECRET = "hook-secret"
@@ -57,21 +57,14 @@ def bot_api() -> Iterator[BotApi]:
             method = self.path.rsplit("/", 1)[-1]
             state.calls.append((method, body))
             data = json.dumps(state.answer(method, body)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply(self, 200, data)
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serve_handler(Handler) as url:
+        state.url = url
+        yield state
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import pairwise
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from tests.utils.backends import POSTGRES_URL
-from tests.utils.receiver import Receiver, serve_receiver
+from tests.utils.receiver import Receiver, reply, serve_handler, serve_receiver
 
 REDIS_URL = os.environ.get("SVETOFOR_TEST_REDIS_URL")
 REPO = Path(__file__).resolve().parents[2]
@@ -104,21 +104,14 @@ def feed_site() -> Iterator[FeedSite]:
                 return
             site.hits[self.path] += 1
             body = site.feed(int(match.group(1)))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, 200, body, "application/rss+xml")
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield site
-    server.shutdown()
-    server.server_close()
+    with serve_handler(Handler) as url:
+        site.url = url
+        yield site
 
 
 @dataclass
