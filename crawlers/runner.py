@@ -123,12 +123,28 @@ def _prepare(
     return Crawler(spider_cls, per_source, init_reactor=first), args
 
 
+@dataclass(frozen=True)
+class CrawlProgress:
+    """How far a crawl got: sources finished of all, pages fetched, mentions stored."""
+
+    sources: int
+    finished: int
+    pages: int
+    stored: int
+
+    def line(self) -> str:
+        return (
+            f"crawling {self.sources} source(s): {self.pages} pages, "
+            f"{self.stored} new or updated so far"
+        )
+
+
 class Progress:
-    """While the spiders run, a line every `every` seconds: pages fetched and mentions
-    stored so far, so a long crawl is seen to move (`svetofor crawl` prints it on stderr)."""
+    """While the spiders run, a report every `every` seconds: pages fetched and mentions
+    stored so far, so a long crawl is seen to move (`svetofor crawl` shows it on stderr)."""
 
     def __init__(
-        self, crawlers: list[Crawler], report: Callable[[str], None], every: float
+        self, crawlers: list[Crawler], report: Callable[[CrawlProgress], None], every: float
     ) -> None:
         self.crawlers = crawlers
         self.report = report
@@ -136,8 +152,8 @@ class Progress:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="crawl-progress", daemon=True)
 
-    def line(self) -> str:
-        pages = stored = 0
+    def now(self) -> CrawlProgress:
+        pages = stored = finished = 0
         for crawler in self.crawlers:
             stats = crawler.stats.get_stats() if crawler.stats else {}
             pages += int(stats.get(keys.PAGES, 0))
@@ -146,12 +162,12 @@ class Progress:
                 for k, v in stats.items()
                 if k.startswith(keys.ITEMS_PREFIX) and k.endswith(("created", "updated"))
             )
-        sources = len(self.crawlers)
-        return f"crawling {sources} source(s): {pages} pages, {stored} new or updated so far"
+            finished += "finish_reason" in stats  # Scrapy's core stats set it on close
+        return CrawlProgress(len(self.crawlers), finished, pages, stored)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            self.report(self.line())
+            self.report(self.now())
 
     def __enter__(self) -> Progress:
         self._thread.start()
@@ -160,6 +176,7 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        self.report(self.now())  # where it ended: every source finished
 
 
 def crawl_sources(
@@ -169,7 +186,7 @@ def crawl_sources(
     overrides: dict[str, Any] | None = None,
     *,
     not_since: datetime | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[CrawlProgress], None] | None = None,
     progress_every: float = 10.0,
 ) -> list[CrawlOutcome]:
     """Crawl the given sources concurrently; block until all are done. With `not_since`, a

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from core.errors import Invalid, NotFound
 from models import (
     AlertDelivery,
+    AlertKind,
     Brand,
     Case,
     CaseEvent,
@@ -220,12 +221,19 @@ def alert_log(
     *,
     status: DeliveryStatus | None = None,
     case_id: int | None = None,
+    kind: AlertKind | None = None,
+    before: int | None = None,
     limit: int = 100,
 ) -> list[AlertDelivery]:
-    """Newest first: what was sent where, what is waiting, what failed and why."""
+    """Newest first: what was sent where, what is waiting, what failed and why; `before` an
+    id for the next page (keyset: a page never shifts while alerts arrive)."""
     query = select(AlertDelivery).order_by(col(AlertDelivery.id).desc()).limit(limit)
     if status is not None:
         query = query.where(AlertDelivery.status == status)
     if case_id is not None:
         query = query.where(AlertDelivery.case_id == case_id)
+    if kind is not None:
+        query = query.where(AlertDelivery.kind == kind)
+    if before is not None:
+        query = query.where(col(AlertDelivery.id) < before)
     return list(session.exec(query))

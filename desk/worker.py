@@ -12,7 +12,7 @@ from core.db import session_scope
 from core.timeutil import utcnow
 from desk.alerts.channels import Channel
 from desk.alerts.delivery import deliver_due, maybe_digest
-from desk.alerts.setup import alert_policy, all_channels
+from desk.alerts.setup import alert_policy, delivery_channels
 from desk.checker import check_deadlines
 from desk.history import summarize_history_imports
 from desk.owner_replies import notice_owner_replies
@@ -38,9 +38,10 @@ class DeskWorker:
         self.history_decided: set[int] = set()  # sources whose import summary is settled
 
     def channels(self) -> dict[str, Channel]:
-        """The settings' channels and the stored ones, read afresh (an admin may add one)."""
+        """What alerts go out through: the settings' channels, the stored ones (read afresh:
+        an admin may add one) and the dashboard's log."""
         with Session(self.engine) as session:
-            return all_channels(self.settings, session)
+            return delivery_channels(self.settings, session)
 
     def triage(self, session: Session, mention: Mention) -> None:
         """Open or extend a case for a freshly labelled mention that needs an answer."""

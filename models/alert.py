@@ -75,8 +75,10 @@ class ChannelKind(StrEnum):
     email = "email"
 
 
-# The names the environment's channels go by (SVETOFOR_ALERT_…); stored channels take others.
+# The names the environment's channels go by (SVETOFOR_ALERT_…) and the built-in dashboard
+# log; stored channels take others.
 SETTINGS_CHANNELS = ("webhook", "telegram", "email", "slack")
+RESERVED_CHANNELS = (*SETTINGS_CHANNELS, "dashboard")
 
 
 class AlertChannel(SQLModel, table=True):
@@ -116,8 +118,8 @@ class AlertChannelCreate(SQLModel):
     @field_validator("name")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
-        if value in SETTINGS_CHANNELS:
-            raise ValueError(f"{value!r} is the settings' own channel: choose another name")
+        if value in RESERVED_CHANNELS:
+            raise ValueError(f"{value!r} is a built-in channel's name: choose another name")
         return value
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.db import session_scope
 from core.process import this_process
@@ -290,6 +290,7 @@ class ClassificationWorker:
 @dataclass
 class RelabelSummary:
     brand: str
+    total: int = 0  # the brand's stored mentions when it started
     mentions: int = 0  # labelled again
     changed: int = 0  # whose label in force changed
     kept_human: int = 0  # a person's label, left as it is (the model's answer is updated)
@@ -311,8 +312,11 @@ def relabel_brand(
     or alerted: re-labelling the same text never triages (`label_store.triage_once`)."""
     with Session(engine) as session:
         brand_id = brand_by_name(session, brand).id
+        total = session.exec(
+            select(func.count()).select_from(Mention).where(Mention.brand_id == brand_id)
+        ).one()
     assert brand_id is not None
-    summary = RelabelSummary(brand=brand, model=classifier.version)
+    summary = RelabelSummary(brand=brand, total=total, model=classifier.version)
     last = 0
     while True:
         with Session(engine) as session:

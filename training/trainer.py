@@ -82,6 +82,7 @@ def train(
     *,
     models_dir: str | Path = DEFAULT_MODELS_DIR,
     log: Log = print,
+    on_step: Callable[[int, int, float], None] | None = None,
     corrections: Sequence[str | Path] = (),
     **opts: Any,
 ) -> dict[str, Any]:
@@ -91,6 +92,8 @@ def train(
         csv_paths: CSV files with `text,label` (and optionally `lang,source,split`).
         out_dir: where the checkpoint goes; it then works as `SVETOFOR_MODEL`.
         models_dir: cache for the converted base model.
+        on_step: called after every optimiser step with (step, total steps, smoothed loss),
+            for a progress bar; `log` gets a line every 50 steps either way.
         corrections: exported label corrections (`svetofor corrections export`): trained on
             whatever the recipe selects, `corrections_weight` times each.
         **opts: fields of `TrainOptions`.
@@ -208,6 +211,8 @@ def train(
             optim.zero_grad(set_to_none=True)
             step += 1
             running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if on_step is not None:
+                on_step(step, total, running)
             if step % 50 == 0 or step == total:
                 elapsed = time.monotonic() - started
                 log(f"step {step}/{total} loss {running:.4f} elapsed {elapsed:.0f}s")

@@ -80,10 +80,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "crawl_requested": "{name} will be crawled within seconds.",
         "crawl_waiting": "crawl asked for, starting",
         "no_alert_channels": (
-            "No alert channel is set up, so nobody is told about new negative mentions: an "
-            "admin adds one under Alerts, or sets SVETOFOR_ALERT_WEBHOOK_URL, "
-            "SVETOFOR_ALERT_TELEGRAM_TOKEN and _CHAT_ID, or SVETOFOR_ALERT_SMTP_HOST and "
-            "SVETOFOR_ALERT_EMAIL_TO and restarts."
+            "No alert channel is set up: alerts about new negative mentions are kept only in "
+            "this dashboard's alert log, nobody is messaged. An admin adds a channel under "
+            "Alerts, or sets SVETOFOR_ALERT_WEBHOOK_URL, SVETOFOR_ALERT_TELEGRAM_TOKEN and "
+            "_CHAT_ID, or SVETOFOR_ALERT_SMTP_HOST and SVETOFOR_ALERT_EMAIL_TO and restarts."
+        ),
+        "alert_log": "Alert log",
+        "alert_log_hint": (
+            "Every alert the desk raised, where it went and whether it arrived; newest first."
+        ),
+        "alert_kind": "Alert",
+        "delivery": "Delivery",
+        "attempts": "attempts: {n}",
+        "no_alerts": (
+            "No alerts yet. One appears here when a negative mention opens a case, a "
+            "deadline is at risk or missed, or a source starts failing."
         ),
         "summary": (
             "{total} mentions: {negative} negative, {neutral} neutral, {positive} positive."
@@ -289,10 +300,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "crawl_requested": "{name}: обход начнётся через несколько секунд.",
         "crawl_waiting": "обход запрошен, начинается",
         "no_alert_channels": (
-            "Каналы оповещений не настроены — о новом негативе никто не узнает: администратор "
+            "Каналы оповещений не настроены: оповещения о новом негативе видны только в "
+            "журнале оповещений этой панели, сообщений никто не получает. Администратор "
             "добавляет канал в разделе «Оповещения» или задаёт SVETOFOR_ALERT_WEBHOOK_URL, "
             "SVETOFOR_ALERT_TELEGRAM_TOKEN и _CHAT_ID либо SVETOFOR_ALERT_SMTP_HOST и "
             "SVETOFOR_ALERT_EMAIL_TO и перезапускает сервис."
+        ),
+        "alert_log": "Журнал оповещений",
+        "alert_log_hint": (
+            "Все оповещения, которые подняла служба: куда ушли и дошли ли. Новые сверху."
+        ),
+        "alert_kind": "Оповещение",
+        "delivery": "Доставка",
+        "attempts": "попыток: {n}",
+        "no_alerts": (
+            "Оповещений пока нет. Они появляются, когда негативное упоминание открывает "
+            "обращение, срок ответа под угрозой или пропущен, или источник перестаёт работать."
         ),
         "summary": (
             "Упоминаний: {total} — негатив {negative}, нейтрально {neutral}, позитив {positive}."

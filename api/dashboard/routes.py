@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.dashboard.pages import brands, cases, login, mentions, settings, sources
+from api.dashboard.pages import alerts, brands, cases, login, mentions, settings, sources
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
-for page in (login, cases, mentions, brands, sources, settings):
+for page in (login, cases, mentions, brands, sources, alerts, settings):
     router.include_router(page.router)

@@ -1,5 +1,6 @@
 """People's words for the desk's internal values (states, SLA, priorities, timeline events,
-crawl statuses), in Russian and English: no raw enum value reaches a page."""
+crawl statuses, alert kinds and deliveries), in Russian and English: no raw enum value
+reaches a page."""
 
 from __future__ import annotations
 
@@ -48,6 +49,20 @@ WORDS: dict[str, dict[str, str]] = {
         "reason.uncertain sentiment": "the model was unsure",
         "reason.question": "a question",
         "reason.rating": "rated {n}★",
+        "alert.new_case": "new case",
+        "alert.at_risk": "deadline at risk",
+        "alert.breached": "deadline missed",
+        "alert.digest": "daily digest",
+        "alert.source_health": "source failing or back",
+        "alert.history_import": "archive imported",
+        "alert.reminder": "reminder",
+        "delivery.pending": "waiting to be sent",
+        "delivery.sending": "being sent",
+        "delivery.held": "held for the quiet hours",
+        "delivery.sent": "delivered",
+        "delivery.failed": "not delivered, given up",
+        "delivery.digested": "sent in the digest",
+        "channel.dashboard": "this dashboard",
     },
     "ru": {
         "state.new": "новое",
@@ -93,6 +108,20 @@ WORDS: dict[str, dict[str, str]] = {
         "reason.uncertain sentiment": "модель не уверена",
         "reason.question": "вопрос",
         "reason.rating": "оценка {n}★",
+        "alert.new_case": "новое обращение",
+        "alert.at_risk": "срок под угрозой",
+        "alert.breached": "срок пропущен",
+        "alert.digest": "сводка за день",
+        "alert.source_health": "источник сломался или ожил",
+        "alert.history_import": "загружен архив",
+        "alert.reminder": "напоминание",
+        "delivery.pending": "ждёт отправки",
+        "delivery.sending": "отправляется",
+        "delivery.held": "отложено на тихие часы",
+        "delivery.sent": "доставлено",
+        "delivery.failed": "не доставлено, попытки исчерпаны",
+        "delivery.digested": "ушло в сводке",
+        "channel.dashboard": "эта панель",
     },
 }
 

@@ -12,7 +12,13 @@ from api.deps import MAX_ROW_ID, RowId, SessionDep, SettingsDep
 from desk.alerts.channel_store import create_channel, delete_channel, get_channel, set_enabled
 from desk.alerts.setup import configured_channels, send_test_alerts
 from desk.queries import alert_log as read_alert_log
-from models import AlertChannelCreate, AlertChannelPublic, AlertDeliveryPublic, DeliveryStatus
+from models import (
+    AlertChannelCreate,
+    AlertChannelPublic,
+    AlertDeliveryPublic,
+    AlertKind,
+    DeliveryStatus,
+)
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], dependencies=[SmmRole])
 
@@ -90,8 +96,13 @@ def alert_log(
     session: SessionDep,
     status: DeliveryStatus | None = None,
     case_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+    kind: AlertKind | None = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertDeliveryPublic]:
-    """Newest first: what was sent where, what is waiting, what failed and why."""
-    rows = read_alert_log(session, status=status, case_id=case_id, limit=limit)
+    """Newest first: what was sent where, what is waiting, what failed and why. The next
+    page: `before` the last id of this one."""
+    rows = read_alert_log(
+        session, status=status, case_id=case_id, kind=kind, before=before, limit=limit
+    )
     return [AlertDeliveryPublic.model_validate(d) for d in rows]

@@ -1,4 +1,5 @@
-"""Alert channels: a signed JSON webhook, a Telegram bot, a Slack bot, and email over SMTP."""
+"""Alert channels: a signed JSON webhook, a Telegram bot, a Slack bot, email over SMTP, and
+the dashboard's own alert log."""
 
 from __future__ import annotations
 
@@ -205,6 +206,22 @@ class EmailChannel:
             raise DeliveryError(f"email: {type(exc).__name__}: {exc}") from exc
 
 
+# The built-in channel's name: no stored channel may take it.
+DASHBOARD = "dashboard"
+
+
+@dataclass
+class DashboardChannel:
+    """The dashboard's alert log (`/dashboard/alerts`). The outbox row is the message: once
+    it is marked sent, the log shows it; nothing leaves the service. It takes the alerts
+    while no other channel is set up, so a new install (the demo) still records them."""
+
+    name: str = DASHBOARD
+
+    def send(self, payload: dict[str, Any]) -> None:
+        return None
+
+
 def describe(channel: Channel) -> str:
     """Where a channel sends, without its secrets (a token or a password is never shown)."""
     if isinstance(channel, WebhookChannel):
@@ -219,6 +236,8 @@ def describe(channel: Channel) -> str:
         return f"channel {channel.channel} via {channel.api_base}"
     if isinstance(channel, EmailChannel):
         return f"{', '.join(channel.recipients)} via {channel.host}:{channel.port}"
+    if isinstance(channel, DashboardChannel):
+        return "the dashboard's alert log (/dashboard/alerts)"
     return channel.name
 
 

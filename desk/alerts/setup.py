@@ -10,7 +10,9 @@ from sqlmodel import Session, col, select
 from core.config import Settings
 from core.timeutil import utcnow
 from desk.alerts.channels import (
+    DASHBOARD,
     Channel,
+    DashboardChannel,
     DeliveryError,
     EmailChannel,
     SlackChannel,
@@ -94,9 +96,17 @@ def all_channels(settings: Settings, session: Session | None = None) -> dict[str
     return channels
 
 
+def delivery_channels(settings: Settings, session: Session) -> dict[str, Channel]:
+    """What the outbox sends through: every configured channel and the dashboard's log
+    (always, so an alert queued for it before a channel was added still goes out)."""
+    return {DASHBOARD: DashboardChannel(), **all_channels(settings, session)}
+
+
 def alert_policy(settings: Settings, session: Session) -> AlertPolicy:
-    """Which channels an alert goes to now (settings and stored), and the quiet hours."""
-    return replace(policy_from_settings(settings), channels=tuple(all_channels(settings, session)))
+    """Which channels an alert goes to now (settings and stored), and the quiet hours. With
+    none set up the dashboard's alert log takes them: an alert is never lost unseen."""
+    channels = tuple(all_channels(settings, session)) or (DASHBOARD,)
+    return replace(policy_from_settings(settings), channels=channels)
 
 
 def policy_from_settings(settings: Settings) -> AlertPolicy:

@@ -7,7 +7,7 @@ import typer
 from core.db import check_connection, session_scope
 from core.errors import NotFound
 from desk.alerts.delivery import deliver_due
-from desk.alerts.setup import alert_policy, all_channels
+from desk.alerts.setup import alert_policy, delivery_channels
 from desk.checker import check_deadlines
 from desk.owner_replies import notice_owner_replies
 from desk.queries import CaseFilter, list_cases
@@ -63,7 +63,7 @@ def check() -> None:
         check_connection(engine)
         with session_scope(engine) as session:  # the settings' channels and the stored ones
             policy = alert_policy(settings, session)
-            channels = all_channels(settings, session)
+            channels = delivery_channels(settings, session)
         triaged = triage_labelled(engine, lambda session, mention: triage(session, mention, policy))
         with session_scope(engine) as session:
             owner_replies = notice_owner_replies(session)

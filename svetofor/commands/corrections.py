@@ -13,6 +13,7 @@ from core.db import check_connection, session_scope
 from core.errors import NotFound
 from desk.corrections import EXPORT_COLUMNS, CorrectionFilter, export_row, iter_corrections
 from svetofor.context import engine_for, fail, load_settings, user_errors
+from svetofor.progress import Reporter
 
 app = typer.Typer(help="The team's label corrections.", no_args_is_help=True)
 
@@ -35,15 +36,22 @@ def export(
     with user_errors():
         check_connection(engine)
         try:
-            with session_scope(engine) as session:
+            with session_scope(engine) as session, Reporter("exporting") as report:
                 rows = iter_corrections(session, CorrectionFilter(brand=brand, withdrawn=withdrawn))
+                writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
                 if format is ExportFormat.csv:
-                    writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
                     writer.writeheader()
-                    writer.writerows(export_row(c) for c in rows)
-                else:
-                    for row in rows:
-                        output.write(json.dumps(export_row(row), ensure_ascii=False) + "\n")
+                count = 0
+                for correction in rows:
+                    row = export_row(correction)
+                    if format is ExportFormat.csv:
+                        writer.writerow(row)
+                    else:
+                        output.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    count += 1
+                    if count % 1000 == 0:
+                        report.update(count, line=f"exported {count} corrections so far")
+                report.say(f"exported {count} corrections")
         except NotFound as exc:
             fail(str(exc))
         except BrokenPipeError:  # `svetofor corrections export | head`

@@ -11,6 +11,7 @@ from core.db import check_connection
 from crawlers.scheduler import due_sources
 from models import CrawlStatus, Source
 from svetofor.context import engine_for, fail, load_settings, user_errors
+from svetofor.progress import Reporter
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, object]:
@@ -61,16 +62,27 @@ def crawl(
         if not sources:
             typer.echo("nothing to crawl")
             return
-        from crawlers.runner import crawl_sources  # Scrapy loads only for this command
+        from crawlers.runner import CrawlProgress, crawl_sources  # Scrapy loads only here
 
-        outcomes = crawl_sources(
-            settings,
-            engine,
-            sources,
-            overrides,
-            progress=lambda line: typer.echo(line, err=True),
-            progress_every=progress_every,
-        )
+        with Reporter("crawling", total=len(sources)) as report:
+
+            def show(now: CrawlProgress) -> None:
+                report.update(
+                    now.finished,
+                    now.sources,
+                    line=now.line(),
+                    detail=f"{now.pages} pages, {now.stored} new or updated",
+                )
+
+            outcomes = crawl_sources(
+                settings,
+                engine,
+                sources,
+                overrides,
+                progress=show,
+                # a bar on a terminal moves twice a second; lines elsewhere come less often
+                progress_every=min(progress_every, 0.5) if report.live else progress_every,
+            )
     for outcome in outcomes:
         typer.echo(outcome.line())
     failed = [

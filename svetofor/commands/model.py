@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
@@ -14,6 +14,7 @@ from classifier import SentimentClassifier
 from core.config import Settings
 from core.errors import NotFound
 from svetofor.context import fail, load_settings
+from svetofor.progress import Reporter
 from training.options import TrainOptions
 
 CLASSIFY_CHUNK = 256  # texts read and labelled at a time: a big CSV never sits in memory
@@ -81,17 +82,27 @@ def evaluate(
         fail(f"cannot read {file}: no such file")
     classifier = _classifier(load_settings())
     try:
-        result = run_evaluation(
-            file,
-            classifier,
-            text_column=text_column,
-            label_column=label_column,
-            batch_size=batch_size,
-            progress=lambda done, total: typer.echo(f"labelled {done} of {total} texts", err=True),
-        )
+        with Reporter("labelling") as report:
+            result = run_evaluation(
+                file,
+                classifier,
+                text_column=text_column,
+                label_column=label_column,
+                batch_size=batch_size,
+                progress=lambda done, total: report.update(
+                    done, total, line=f"labelled {done} of {total} texts"
+                ),
+            )
     except (KeyError, ValueError) as exc:
         fail(f"{file}: {exc}")
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _bar_steps(report: Reporter) -> Callable[[int, int, float], None]:
+    def on_step(step: int, total: int, loss: float) -> None:
+        report.update(step, total, line=f"step {step}/{total}", detail=f"loss {loss:.4f}")
+
+    return on_step
 
 
 RECIPE = TrainOptions()  # the bundled model's hyper-parameters are the CLI's defaults
@@ -163,31 +174,35 @@ def train(
             fail(f"cannot read {file}: no such file")
     settings = load_settings()
     try:
-        summary = run_training(
-            files,
-            out,
-            models_dir=settings.models_dir,
-            log=lambda m: typer.echo(m, err=True),
-            epochs=epochs,
-            trainable_layers=trainable_layers,
-            max_length=max_length,
-            head_and_tail=head_and_tail,
-            batch_size=batch_size,
-            lr=lr,
-            seed=seed,
-            threads=threads,
-            use_recipe=use_recipe,
-            init=init,
-            layers=layers,
-            teacher=teacher,
-            distill_weight=distill_weight,
-            temperature=temperature,
-            bf16=bf16,
-            oversample=oversample,
-            device=device,
-            corrections=corrections,
-            corrections_weight=corrections_weight,
-        )
+        with Reporter("training") as report:
+            summary = run_training(
+                files,
+                out,
+                models_dir=settings.models_dir,
+                # the log's lines stay (above the bar on a terminal); off a terminal they are
+                # the progress, a line every 50 steps
+                log=report.say,
+                on_step=_bar_steps(report) if report.live else None,
+                epochs=epochs,
+                trainable_layers=trainable_layers,
+                max_length=max_length,
+                head_and_tail=head_and_tail,
+                batch_size=batch_size,
+                lr=lr,
+                seed=seed,
+                threads=threads,
+                use_recipe=use_recipe,
+                init=init,
+                layers=layers,
+                teacher=teacher,
+                distill_weight=distill_weight,
+                temperature=temperature,
+                bf16=bf16,
+                oversample=oversample,
+                device=device,
+                corrections=corrections,
+                corrections_weight=corrections_weight,
+            )
     except ValueError as exc:
         fail(str(exc))
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -216,12 +231,19 @@ def relabel(
                 fail(str(exc))
         clf = _classifier(settings)
 
-        def progress(summary: RelabelSummary) -> None:
-            typer.echo(f"{summary.mentions} mentions relabelled so far", err=True)
+        with Reporter(f"relabelling {brand}") as report:
 
-        done = relabel_brand(
-            engine, clf, brand, Adapters(engine), batch_size=batch_size, progress=progress
-        )
+            def progress(summary: RelabelSummary) -> None:
+                report.update(
+                    summary.mentions,
+                    summary.total,
+                    line=f"{summary.mentions} of {summary.total} mentions relabelled so far",
+                    detail=f"{summary.changed} changed",
+                )
+
+            done = relabel_brand(
+                engine, clf, brand, Adapters(engine), batch_size=batch_size, progress=progress
+            )
     adapter = f"adapter v{done.adapter}" if done.adapter else "no adapter"
     typer.echo(
         f"{done.brand}: {done.mentions} mentions relabelled with {done.model} ({adapter}); "

@@ -20,6 +20,8 @@ from sqlmodel import Session
 
 from api.main import create_app
 from core.config import Settings
+from desk.alerts.channels import DASHBOARD, DashboardChannel
+from desk.alerts.delivery import deliver_due
 from desk.alerts.policy import AlertPolicy
 from desk.replies import draft
 from desk.triage import triage
@@ -99,10 +101,12 @@ def seeded(engine: Engine) -> dict[str, object]:
                     ),
                 )
                 extra.sentiment_label = extra.model_label = "positive"
-            case = triage(session, mention, AlertPolicy(), now=published)
+            # no channel is set up: the alerts go to the dashboard's own log
+            case = triage(session, mention, AlertPolicy(channels=(DASHBOARD,)), now=published)
             assert case is not None
             cases[external_id] = case.id
         session.commit()
+    assert deliver_due(engine, {DASHBOARD: DashboardChannel()}) == 3
     return {
         "cases": cases,
         "smm": make_key(engine, Role.smm),
@@ -363,6 +367,7 @@ def test_queue_case_and_mentions_fit_a_390_px_phone(server: str, seeded: dict) -
             ("queue", "/dashboard/"),
             ("case", f"/dashboard/cases/{seeded['cases']['late']}"),
             ("mentions", "/dashboard/mentions"),
+            ("alerts", "/dashboard/alerts"),
         ):
             page.goto(f"{server}{path}")
             page.wait_for_load_state("load")
@@ -372,6 +377,13 @@ def test_queue_case_and_mentions_fit_a_390_px_phone(server: str, seeded: dict) -
             box = sign_out.bounding_box()
             assert box is not None and box["x"] + box["width"] <= 390, name  # "Выйти" on screen
             page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.click("#nav-alerts")
+        page.wait_for_selector("li.alert-row")
+        assert page.locator("li.alert-row").count() == 3
+        assert page.locator("li.alert-row .alert-kind").first.inner_text() == "новое обращение"
+        assert page.locator("li.alert-row .alert-status").first.inner_text() == "доставлено"
+        page.screenshot(path=str(ARTIFACTS / "alerts.png"), full_page=True)
         browser.close()
 
 

@@ -15,7 +15,7 @@ from desk.queries import CaseFilter, list_cases
 from desk.replies import draft
 from desk.triage import triage
 from models import ApiKey, Case, CaseState, Reply, ReplyStage, Role
-from tests.utils.dashboard import csrf_of, signed_in
+from tests.utils.dashboard import csrf_of, signed_in, visible_text
 from tests.utils.factories import make_brand, make_mention, make_source
 from tests.utils.keys import make_key
 
@@ -127,11 +127,6 @@ IDENTIFIERS = (
 )  # fmt: skip
 # the internal English values a Russian page must translate
 ENGLISH_VALUES = ("breached", "acknowledged", "dismissed", "urgent", "negative", "draft")
-
-
-def visible_text(html: str) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"<[^>]+>", " ", html)
 
 
 def test_pages_show_people_words_not_internal_values(client: TestClient, engine: Engine) -> None:

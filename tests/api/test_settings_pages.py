@@ -203,7 +203,7 @@ def test_channels_stored_in_the_dashboard_take_alerts_at_once(
     assert "a telegram channel needs secret (the signing secret or the bot token)" in missing.text
     assert 'value="team-chat"' in missing.text  # kept; the secret is not echoed back
     reserved = client.post("/dashboard/settings/alerts/channels", data={**form, "name": "webhook"})
-    assert "is the settings&#39; own channel" in reserved.text
+    assert "is a built-in channel&#39;s name" in reserved.text
     saved = client.post("/dashboard/settings/alerts/channels", data=form, follow_redirects=True)
     assert "Канал team-chat сохранён" in saved.text
     assert "777:TOKEN" not in saved.text and "chat -42 via" in saved.text
@@ -226,8 +226,9 @@ def test_channels_stored_in_the_dashboard_take_alerts_at_once(
         f"/dashboard/settings/alerts/channels/{stored['id']}/switch",
         data={"csrf_token": csrf, "enabled": ""},
     )
-    with Session(engine) as session:
+    with Session(engine) as session:  # switched off: the dashboard's alert log takes them
         assert all_channels(settings, session) == {}
+        assert alert_policy(settings, session).channels == ("dashboard",)
     client.post(
         f"/dashboard/settings/alerts/channels/{stored['id']}/delete", data={"csrf_token": csrf}
     )

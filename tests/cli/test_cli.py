@@ -16,7 +16,7 @@ import pytest
 
 from core.db import head_revision
 from tests.utils.backends import SQLITE_ONLY
-from tests.utils.cli import SVETOFOR, run
+from tests.utils.cli import SVETOFOR, run, run_on_terminal
 from tests.utils.factories import BRAND, SOURCE
 
 
@@ -111,6 +111,11 @@ def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: obje
     result = run(tmp_path, "mentions", "export", "--brand", "Acme", db_url=db_url)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "exported 2 mentions"
+    # typed at a terminal: a bar, full when done, and the same rows on stdout
+    drawn = run_on_terminal(tmp_path, "mentions", "export", "--brand", "Acme", db_url=db_url)
+    assert drawn.returncode == 0 and drawn.stdout == result.stdout
+    assert "exporting" in drawn.stderr and "━" in drawn.stderr and "2/2" in drawn.stderr
+    assert "exported 2 mentions" in drawn.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["external_id"], r["text"], r["published_at"]) for r in rows] == [
         ("a2", 'Acme said "no", again', "2026-11-02T07:00:00Z"),
@@ -239,8 +244,8 @@ def test_cases_list_and_check(tmp_path: Path, db_url: str, engine: object) -> No
     assert (case_id, brand, state, sla, priority) == ("#1", "Acme", "new", "on_track", "normal")
     assert due == (published + timedelta(hours=24)).isoformat()
     assert run(tmp_path, "cases", "check", db_url=db_url).stdout.strip() == (
-        "0 mentions triaged, 0 owner replies noticed, 1 SLA changes, 0 alerts sent"
-    )  # one hour left: at risk
+        "0 mentions triaged, 0 owner replies noticed, 1 SLA changes, 1 alerts sent"
+    )  # one hour left: at risk, recorded in the dashboard's alert log (no channel is set)
     assert run(tmp_path, "cases", "list", "--sla", "at_risk", db_url=db_url).stdout.startswith(
         "#1\tAcme\tnew"
     )

@@ -24,6 +24,7 @@ from models import AlertDelivery, CrawlRun, CrawlStatus, Mention
 from tests.crawlers.paths import REALPAGES, needs_realpages
 from tests.crawlers.site import Site, serve
 from tests.utils.backends import SQLITE_ONLY
+from tests.utils.cli import run_on_terminal
 from tests.utils.factories import make_brand, make_source
 
 SVETOFOR = str(Path(sys.executable).with_name("svetofor"))
@@ -607,3 +608,8 @@ def test_a_long_crawl_says_how_far_it_got(
     assert progress, result.stderr
     assert progress[0].startswith("crawling 1 source(s): ")
     assert progress[-1].endswith("new or updated so far")
+    # typed at a terminal: a bar over the sources, full at the end, with the counts beside it
+    drawn = run_on_terminal(tmp_path, "crawl", *FAST, "reviews", db_url=db_url)
+    assert drawn.returncode == 0 and drawn.stdout.startswith("reviews: ok — 0 new")
+    assert "crawling" in drawn.stderr and "━" in drawn.stderr and "1/1" in drawn.stderr
+    assert "new or updated" in drawn.stderr and "so far" not in drawn.stderr

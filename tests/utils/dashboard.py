@@ -18,6 +18,12 @@ def csrf_of(page: str) -> str:
     return token.group(1)
 
 
+def visible_text(html: str) -> str:
+    """What a person reads on the page: no tags, scripts or styles."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
 def signed_in(client: TestClient, engine: Engine) -> TestClient:
     client.headers.pop("Authorization", None)
     answer = client.post(
