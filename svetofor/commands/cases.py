@@ -6,14 +6,7 @@ import typer
 
 from core.db import check_connection, session_scope
 from core.errors import NotFound
-from desk.alerts.delivery import deliver_due
-from desk.alerts.setup import alert_policy, delivery_channels
-from desk.checker import check_deadlines
-from desk.owner_replies import notice_owner_replies
-from desk.queries import CaseFilter, list_cases
-from desk.triage import triage
 from models import CaseState, Sla
-from services.label_store import triage_labelled
 from svetofor.context import engine_for, fail, load_settings, user_errors
 
 app = typer.Typer(help="The response desk's cases.", no_args_is_help=True)
@@ -27,6 +20,8 @@ def list_(
     limit: int = typer.Option(50, min=1, max=500),
 ) -> None:
     """Cases by the deadline that matters now, one per line."""
+    from desk.queries import CaseFilter, list_cases  # the desk loads for its commands only
+
     engine = engine_for(load_settings())
     with user_errors():
         check_connection(engine)
@@ -57,6 +52,13 @@ def list_(
 def check() -> None:
     """Triage labelled mentions, update SLA states, queue the alerts, send what is due (the
     service does this itself)."""
+    from desk.alerts.delivery import deliver_due
+    from desk.alerts.setup import alert_policy, delivery_channels
+    from desk.checker import check_deadlines
+    from desk.owner_replies import notice_owner_replies
+    from desk.triage import triage
+    from services.label_store import triage_labelled
+
     settings = load_settings()
     engine = engine_for(settings)
     with user_errors():

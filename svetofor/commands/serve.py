@@ -6,10 +6,8 @@ import logging
 from pathlib import Path
 
 import typer
-import uvicorn
 from sqlmodel import select
 
-from api.main import create_app
 from core.db import check_connection, current_revision, head_revision, session_scope
 from desk.templates import ensure_default_templates
 from models import Brand
@@ -47,6 +45,11 @@ def serve(
                 typer.echo(
                     f"empty database: loaded the demo from {DEMO_CONFIG} (sources at {base})"
                 )
+    # the web stack loads for this command only: every other command starts faster
+    import uvicorn
+
+    from api.main import create_app
+
     app = create_app(settings, engine, background=True)
     typer.echo(
         f"Svetofor at {base} — dashboard {base}/dashboard/, API docs {base}/docs\n"
