@@ -23,6 +23,11 @@ RECIPE_TRAIN_SPLITS = {
     # English neutral text is scarce (SST-2 has none): both GoEmotions splits are used
     "goemotions": {"validation", "test"},
     "sst2": {"train"},
+    # added in the second round: their training splits (their dev splits are held out)
+    "rusentne2023": {"train"},
+    "cedr-lenta": {"train"},
+    "cedr-lj": {"train"},
+    "cedr-twitter": {"train"},
 }
 RECIPE_QUOTAS: dict[str, dict[str, int]] = {
     # brand tweets: every labelled row; mention streams are mostly neutral, and v1 (neutral
@@ -35,8 +40,21 @@ RECIPE_QUOTAS: dict[str, dict[str, int]] = {
     "ru_goemotions_machine_translated": {"negative": 1200, "neutral": 1000, "positive": 1400},
     "goemotions": {"negative": 2302, "neutral": 3198, "positive": 2400},
     "sst2": {"negative": 6000, "neutral": 0, "positive": 6000},
+    # every training row: no bundled model has trained on them yet, so no quota was tuned
+    "rusentne2023": {"negative": 10**6, "neutral": 10**6, "positive": 10**6},
+    "cedr-lenta": {"negative": 10**6, "neutral": 10**6, "positive": 10**6},
+    "cedr-lj": {"negative": 10**6, "neutral": 10**6, "positive": 10**6},
+    "cedr-twitter": {"negative": 10**6, "neutral": 10**6, "positive": 10**6},
 }
-HELD_OUT_SOURCES = {"sentirueval2015_car_reviews", "sentirueval2015_rest_reviews"}
+# Whole files that are dev splits (`training.devsets`): never trained on, whichever split
+# they name. Without this a source the recipe has no quota for would be kept whole.
+HELD_OUT_SOURCES = {
+    "sentirueval2015_car_reviews",
+    "sentirueval2015_rest_reviews",
+    "mozetic2016-tweets",
+    "xlmt-english-tweets",
+    "tweeteval2017",
+}
 SST2_MIN_CHARS = 30  # SST-2 train is mostly sub-sentence phrases; keep sentence-like rows
 
 

@@ -12,10 +12,12 @@ from safetensors.torch import load_file
 from classifier import SentimentClassifier
 from classifier.checkpoint import BUNDLED_DIR, weights_digest
 from classifier.e5_convert import BASE_DIRNAME
+from tests.utils.backends import SHARED
 from tests.utils.tiny_models import ROWS, make_tokenizer, write_csv
 from training import train
 from training.checkpoints import resolve_checkpoint, teacher_provenance
-from training.data import Example
+from training.data import Example, read_labelled_csv, read_many
+from training.devsets import DEV_SETS
 from training.recipe import oversample_rows, parse_oversample, select_rows
 from training.trainer import teacher_logits, tokenize_rows
 
@@ -224,6 +226,26 @@ def test_recipe_keeps_dev_splits_out():
     chosen = {e.text for e in select_rows(rows, seed=1)}
     assert chosen == {"t1", "s3 is a long enough english sentence", "mine"}
     assert len(select_rows(rows, seed=1, use_recipe=False)) == len(rows)
+
+
+def test_the_recipe_never_trains_on_a_dev_split_of_the_shared_corpora():
+    """`svetofor train ../shared/datasets/sentiment/*.csv` must leave every row of every dev
+    split the model card reports on (`training.devsets`) out, the second round's too."""
+    corpora = SHARED / "datasets" / "sentiment"
+    if not corpora.is_dir():
+        pytest.skip("needs ../shared/datasets/sentiment")
+    every = read_many(sorted(corpora.glob("*.csv")))
+    chosen = {(e.text, e.source, e.split) for e in select_rows(every, seed=13)}
+    for name, (filename, splits) in DEV_SETS.items():
+        dev = [
+            (e.text, e.source, e.split)
+            for e in read_labelled_csv(corpora / filename)
+            if splits is None or e.split in splits
+        ]
+        assert dev and not chosen.intersection(dev), name
+    sources = {source for _, source, _ in chosen}
+    assert {"rusentne2023", "cedr-twitter", "sst2"} <= sources  # training splits are used
+    assert not sources & {"mozetic2016-tweets", "xlmt-english-tweets", "tweeteval2017"}
 
 
 def test_oversampling_repeats_the_rows_of_one_source():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 POSTGRES_URL = os.environ.get("SVETOFOR_TEST_POSTGRES_URL")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the clone
 NO_POSTGRES = "no PostgreSQL server configured: set SVETOFOR_TEST_POSTGRES_URL (.ci/run does)"
 
 BACKENDS = [
