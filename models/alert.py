@@ -78,7 +78,8 @@ class ChannelKind(StrEnum):
 # The names the environment's channels go by (SVETOFOR_ALERT_…) and the built-in dashboard
 # log; stored channels take others.
 SETTINGS_CHANNELS = ("webhook", "telegram", "email", "slack")
-RESERVED_CHANNELS = (*SETTINGS_CHANNELS, "dashboard")
+DASHBOARD_CHANNEL = "dashboard"  # the dashboard's alert log (`desk.alerts.DashboardChannel`)
+RESERVED_CHANNELS = (*SETTINGS_CHANNELS, DASHBOARD_CHANNEL)
 
 
 class AlertChannel(SQLModel, table=True):

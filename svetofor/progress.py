@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+
+T = TypeVar("T")
 
 
 def on_terminal(stream: TextIO) -> bool:
@@ -106,3 +109,22 @@ class Reporter:
             self.bar.stop()
         elif self._held is not None:
             self._write(self._held)
+
+
+class Counted(Iterator[T]):
+    """Rows an export writes, counted on the way through: the bar moves every 500 rows on a
+    terminal, a line says how many so far every 10,000 elsewhere; `done` says the total."""
+
+    def __init__(self, rows: Iterable[T], report: Reporter, noun: str) -> None:
+        self.rows, self.report, self.noun, self.count = iter(rows), report, noun, 0
+
+    def __next__(self) -> T:
+        row = next(self.rows)
+        self.count += 1
+        if self.count % (500 if self.report.live else 10_000) == 0:
+            self.report.update(self.count, line=f"exported {self.count} {self.noun} so far")
+        return row
+
+    def done(self) -> None:
+        self.report.update(self.count, self.count, line="")  # the bar full, then the count
+        self.report.say(f"exported {self.count} {self.noun}")

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from models.alert import DASHBOARD_CHANNEL
+
 
 class DeliveryError(RuntimeError):
     """The channel did not accept the alert; the outbox retries later."""
@@ -206,8 +208,8 @@ class EmailChannel:
             raise DeliveryError(f"email: {type(exc).__name__}: {exc}") from exc
 
 
-# The built-in channel's name: no stored channel may take it.
-DASHBOARD = "dashboard"
+# The built-in channel's name: no stored channel may take it (`models.RESERVED_CHANNELS`).
+DASHBOARD = DASHBOARD_CHANNEL
 
 
 @dataclass

@@ -13,7 +13,7 @@ from core.db import check_connection, session_scope
 from core.errors import NotFound
 from desk.corrections import EXPORT_COLUMNS, CorrectionFilter, export_row, iter_corrections
 from svetofor.context import engine_for, fail, load_settings, user_errors
-from svetofor.progress import Reporter
+from svetofor.progress import Counted, Reporter
 
 app = typer.Typer(help="The team's label corrections.", no_args_is_help=True)
 
@@ -37,21 +37,18 @@ def export(
         check_connection(engine)
         try:
             with session_scope(engine) as session, Reporter("exporting") as report:
-                rows = iter_corrections(session, CorrectionFilter(brand=brand, withdrawn=withdrawn))
-                writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
+                found = iter_corrections(
+                    session, CorrectionFilter(brand=brand, withdrawn=withdrawn)
+                )
+                rows = Counted((export_row(c) for c in found), report, "corrections")
                 if format is ExportFormat.csv:
+                    writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
                     writer.writeheader()
-                count = 0
-                for correction in rows:
-                    row = export_row(correction)
-                    if format is ExportFormat.csv:
-                        writer.writerow(row)
-                    else:
+                    writer.writerows(rows)
+                else:
+                    for row in rows:
                         output.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    count += 1
-                    if count % 1000 == 0:
-                        report.update(count, line=f"exported {count} corrections so far")
-                report.say(f"exported {count} corrections")
+                rows.done()
         except NotFound as exc:
             fail(str(exc))
         except BrokenPipeError:  # `svetofor corrections export | head`

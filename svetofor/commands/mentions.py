@@ -16,7 +16,7 @@ from core.db import check_connection, session_scope
 from core.errors import NotFound
 from services.mention_queries import MentionFilter, list_mentions, mention_public
 from svetofor.context import engine_for, fail, load_settings, user_errors
-from svetofor.progress import Reporter
+from svetofor.progress import Counted, Reporter
 
 app = typer.Typer(help="Stored mentions.", no_args_is_help=True)
 
@@ -45,21 +45,6 @@ def iter_mentions(engine: Engine, filters: MentionFilter) -> Iterator[dict[str, 
             return
 
 
-class counted(Iterator[dict[str, Any]]):
-    """An iterator that counts what passed through it and reports it: a bar on a terminal,
-    a line every 10,000 rows elsewhere."""
-
-    def __init__(self, rows: Iterator[dict[str, Any]], report: Reporter) -> None:
-        self.rows, self.count, self.report = rows, 0, report
-
-    def __next__(self) -> dict[str, Any]:
-        row = next(self.rows)
-        self.count += 1
-        if self.count % (500 if self.report.live else 10_000) == 0:
-            self.report.update(self.count, line=f"exported {self.count} mentions so far")
-        return row
-
-
 def _write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -82,16 +67,17 @@ def export(
         check_connection(engine)
         try:
             with Reporter("exporting") as report:
-                rows = counted(
-                    iter_mentions(engine, MentionFilter(brand=brand, source=source)), report
+                rows = Counted(
+                    iter_mentions(engine, MentionFilter(brand=brand, source=source)),
+                    report,
+                    "mentions",
                 )
                 if format is ExportFormat.csv:
                     _write_csv(rows, output)
                 else:
                     for row in rows:
                         output.write(json.dumps(row, ensure_ascii=False) + "\n")
-                report.update(rows.count, rows.count, line="")  # the bar full, then the count
-                report.say(f"exported {rows.count} mentions")
+                rows.done()
         except NotFound as exc:
             fail(str(exc))
         except BrokenPipeError:  # `svetofor mentions export | head`

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.dashboard.render import render
 from api.dashboard.session import signed_in
-from api.deps import SessionDep, SettingsDep
+from api.deps import MAX_ROW_ID, SessionDep, SettingsDep
 from desk.alerts.setup import all_channels
 from desk.queries import alert_log
 from models import AlertDelivery, AlertKind, DeliveryStatus, Role
@@ -41,7 +41,7 @@ def alerts(
     settings: SettingsDep,
     kind: str = "",
     status: str = "",
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
     signed_in(request, db, Role.smm)
     kinds, statuses = [k.value for k in AlertKind], [s.value for s in DeliveryStatus]
