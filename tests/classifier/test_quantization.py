@@ -172,3 +172,33 @@ def test_int8_products_are_exact_on_this_cpu():
     with torch.inference_mode():
         reference = linear(x)
         assert torch.allclose(layer(x), reference, atol=0.05 * float(reference.abs().max()))
+
+
+def test_float_products_give_the_int8_products_bits():
+    """Where the CPU has no fast int8 product the layer multiplies the same integers in fp32
+    (`fast_integer_products`): exact at every width the encoder has, so a text's numbers are
+    the same bits on every CPU, worst-case sums (every activation at 127) included."""
+    torch.manual_seed(1)
+    for width in (384, 1536):
+        linear = torch.nn.Linear(width, 96)
+        with torch.no_grad():  # row 0 all at +63 once quantized: the largest sum there is
+            linear.weight[0] = 0.5
+        integer = RowInt8Linear(linear, float_products=False)
+        floating = RowInt8Linear(linear, float_products=True)
+        assert integer.weight_float is None and floating.weight_float is not None
+        x = torch.cat([torch.randn(300, width) * 3, torch.full((4, width), 5.0)])
+        with torch.inference_mode():
+            assert torch.equal(integer(x), floating(x))
+        worst = torch.full((2, width), 127.0)
+        exact = worst.double() @ floating.weight_q.double()
+        product = floating.integer_product(worst, torch.empty(2, 96))
+        assert torch.equal(product.double(), exact)
+        assert float(exact.max()) == 127 * 63 * width
+
+
+def test_products_run_in_float_only_where_int8_is_slow(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(torch.cpu, "_is_vnni_supported", lambda: False, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert RowInt8Linear(torch.nn.Linear(16, 4)).weight_float is not None
+    monkeypatch.setattr(torch.cpu, "_is_vnni_supported", lambda: True, raising=False)
+    assert RowInt8Linear(torch.nn.Linear(16, 4)).weight_float is None
