@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from api.main import create_app
 from core.config import Settings
 from core.db import make_engine, migrate, session_scope
 from desk.templates import ensure_default_templates
 from models import Role, metadata
-from tests.utils.backends import BACKENDS, POSTGRES_URL
+from tests.utils.backends import BACKENDS, POSTGRES_URL, SERVER_POSTGRES_URL
 from tests.utils.keys import make_key
 
 
@@ -37,10 +37,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def create_database(server_url: str, name: str) -> None:
+    """`name` on the server of `server_url`, unless it is there already."""
+    admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
-    """The test server's database, reset to an empty schema and migrated once per session."""
-    assert POSTGRES_URL is not None
+    """The test server's database, reset to an empty schema and migrated once per session
+    (this worker's own database under pytest-xdist, created here the first time)."""
+    assert POSTGRES_URL is not None and SERVER_POSTGRES_URL is not None
+    if POSTGRES_URL != SERVER_POSTGRES_URL:
+        create_database(SERVER_POSTGRES_URL, make_url(POSTGRES_URL).database or "")
     engine = make_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
