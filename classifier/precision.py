@@ -16,12 +16,17 @@ from collections.abc import Iterator
 PRECISIONS = ("auto", "bf16", "fp32", "int8")
 
 
-def native_bf16() -> bool:
-    """Whether this CPU has bf16 dot-product instructions (AVX-512 BF16 or AMX)."""
+def cpu_supports(*checks: str) -> bool:
+    """Whether any of torch's CPU feature checks (`torch.cpu._is_…_supported`) says yes; a
+    check this torch does not have says no."""
     import torch
 
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
+def native_bf16() -> bool:
+    """Whether this CPU has bf16 dot-product instructions (AVX-512 BF16 or AMX)."""
+    return cpu_supports("_is_avx512_bf16_supported", "_is_amx_tile_supported")
 
 
 def resolve_precision(precision: str, *, calibrated: bool = False) -> str:

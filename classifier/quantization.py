@@ -19,6 +19,8 @@ from typing import Any
 
 import torch  # this module is imported only where a model loads
 
+from classifier.precision import cpu_supports
+
 SMOOTHING_ALPHA = 0.9
 CHUNK_ROWS = 256  # activation rows per integer product (`RowInt8Linear`)
 # Weights in 7 bits (±63), activations in 8: on CPUs without VNNI, oneDNN's int8 product
@@ -40,8 +42,7 @@ def fast_integer_products() -> bool:
     which took the bundled model from 134 tweets/s in fp32 to 4 in int8. There the same
     integers are multiplied in fp32 instead: exact, so the labels are the same bits as on a
     CPU with VNNI."""
-    checks = ("_is_vnni_supported", "_is_amx_tile_supported")
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+    return cpu_supports("_is_vnni_supported", "_is_amx_tile_supported")
 
 
 def encoder_linears(model: Any) -> dict[str, Any]:
