@@ -6,7 +6,12 @@ import re
 
 from lxml import etree
 from lxml import html as lxml_html
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    to_unicode,
+)
 
 _BLOCK_TAGS = frozenset((
     "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -31,8 +36,17 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     """Decode a page by its header, BOM or meta charset, guessing when none is given."""
     if isinstance(body, str):
         return body
-    _, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
-    return text
+    # The browser's order (BOM, header, meta charset) spelled out: w3lib 2.6 deprecated the
+    # guess hook of `html_to_unicode`, and its own guess may pick another Cyrillic code page.
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding is not None and bom is not None:
+        return to_unicode(body[len(bom) :], bom_encoding)
+    encoding = (
+        http_content_type_encoding(content_type)
+        or html_body_declared_encoding(body)
+        or _guess_encoding(body)
+    )
+    return to_unicode(body, encoding)
 
 
 def normalize_space(text: str) -> str:
