@@ -36,8 +36,9 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     """Decode a page by its header, BOM or meta charset, guessing when none is given."""
     if isinstance(body, str):
         return body
-    # The browser's order (BOM, header, meta charset) spelled out: w3lib 2.6 deprecated the
-    # guess hook of `html_to_unicode`, and its own guess may pick another Cyrillic code page.
+    # The browser's order (BOM, header, meta charset), then our guess (UTF-8, else
+    # windows-1251, what Russian sites without a charset mean), spelled out because w3lib 2.6
+    # deprecated the guess hook of `html_to_unicode`.
     bom_encoding, bom = read_bom(body)
     if bom_encoding is not None and bom is not None:
         return to_unicode(body[len(bom) :], bom_encoding)
