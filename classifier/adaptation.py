@@ -31,6 +31,15 @@ L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)
 # the replayed dev streams passed on 50 corrections and then lost 0.03 macro-F1 on the rest;
 # at 99 % none lost anything and 90 % of the gain stayed (bench/adaptation.py, README).
 MCNEMAR_Z = 2.33
+# The pull on the three biases is this fraction of the pull on the weights. A brand's stream
+# often has other class priors than the model's training mix (a team that never says
+# "neutral", one whose "neutral" means "no emotion"); three numbers cost little variance,
+# and pulling them as hard as the 384 x 3 weights kept the head from learning those priors:
+# with the full pull, the Mozetic two-class stream gained +0.06 macro-F1 from 200 corrections
+# and +0.35 from 100 (the cross-validation then chose the strongest pull); with 0.01, +0.34
+# from 50, 100 and 200 alike, and the mean over 11 dev streams at 200 went +0.022 -> +0.053,
+# none below +0.000 (bench/adaptation.py, README).
+BIAS_PULL = 0.01
 
 
 @dataclass
@@ -49,10 +58,12 @@ def fit_head(
     bias0: torch.Tensor,
     l2: float,
     steps: int = 60,
+    bias_pull: float = BIAS_PULL,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cross-entropy plus `l2 / n` times the squared distance to the model's head; full-batch
-    L-BFGS. Classes are not reweighted: the model's head already has its priors, and
-    reweighting a handful of rare corrections made it over-predict them."""
+    """Cross-entropy plus `l2 / n` times the squared distance to the model's head (the biases'
+    distance weighted by `bias_pull`); full-batch L-BFGS. Classes are not reweighted: the
+    biases learn the stream's own priors, and reweighting a handful of rare corrections made
+    the head over-predict them."""
     n = max(len(targets), 1)
     weight = weight0.clone().requires_grad_(True)
     bias = bias0.clone().requires_grad_(True)
@@ -62,7 +73,7 @@ def fit_head(
         optimizer.zero_grad()
         logits = features @ weight.T + bias
         loss = torch.nn.functional.cross_entropy(logits, targets)
-        pull = ((weight - weight0) ** 2).sum() + ((bias - bias0) ** 2).sum()
+        pull = ((weight - weight0) ** 2).sum() + bias_pull * ((bias - bias0) ** 2).sum()
         total = loss + (l2 / n) * pull
         total.backward()  # type: ignore[no-untyped-call]
         return total

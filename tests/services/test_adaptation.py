@@ -99,6 +99,31 @@ def test_the_head_is_pulled_towards_the_model_and_kept_only_when_it_helps() -> N
     assert not kept.active
 
 
+def test_a_stream_without_neutrals_moves_the_biases_under_the_strongest_pull() -> None:
+    """A team that never says "neutral" (two-class tweets): the model's head calls the middle
+    of the scale neutral, the corrections never do. The biases move freely, so even the
+    strongest pull on the weights lets the head stop saying neutral."""
+    from classifier.adaptation import L2_GRID, fit_head
+
+    gen = torch.Generator().manual_seed(1)
+    features = torch.randn(200, 8, generator=gen)
+    truth = torch.tensor([0 if f[0] > 0 else 2 for f in features])  # negative / positive
+    weight = torch.zeros(3, 8)
+    weight[0, 0], weight[2, 0] = 2.0, -2.0
+    bias = torch.tensor([0.0, 1.5, 0.0])  # neutral wins wherever |feature 0| < 0.75
+    model_neutral = int(((features @ weight.T + bias).argmax(dim=1) == 1).sum())
+    assert model_neutral > 50
+    new_weight, new_bias = fit_head(features, truth, weight, bias, max(L2_GRID))
+    predicted = (features @ new_weight.T + new_bias).argmax(dim=1)
+    assert int((predicted == 1).sum()) <= 2
+    assert float(new_bias[1] - bias[1]) < -1.0  # the neutral bias moved down
+    assert float((new_weight - weight).abs().max()) < 0.5  # the weights stayed near the model
+    # pulled as hard as the weights, the biases stay put and neutral keeps most of the middle
+    held_weight, held_bias = fit_head(features, truth, weight, bias, max(L2_GRID), bias_pull=1.0)
+    held = (features @ held_weight.T + held_bias).argmax(dim=1)
+    assert int((held == 1).sum()) > 40
+
+
 def test_corrections_train_a_brand_adapter_that_labels_its_new_mentions(
     engine: Engine, client: TestClient, tiny: SentimentClassifier
 ) -> None:
