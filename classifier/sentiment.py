@@ -87,10 +87,10 @@ class Verdict:
 # "A person should look" (`Sentiment.uncertain`): the top probability is below
 # `UNCERTAIN_BELOW`, or the text is not labelled negative yet has at least `NEGATIVE_WATCH`
 # probability of being negative. The second part catches the complaints the label misses
-# (sarcasm, polite anger): on the 11 unseen dev splits it shows a person 95.1 % of the
-# negatives on average for 24.9 % of mentions flagged, where the first round's rule (top
-# probability < 0.6) showed 84.3 % (bundled v9, int8; docs/model-card.md, "Triage"). 0.07 is
-# the largest watch level that keeps the average at 95 % (0.08 gave 94.7 %).
+# (sarcasm, polite anger): on the 11 unseen dev splits it shows a person 95.3 % of the
+# negatives on average for 24.8 % of mentions flagged, where the first round's rule (top
+# probability < 0.6) showed 84.3 % (bundled v10, int8; docs/model-card.md, "Triage"). 0.07 is
+# the largest watch level that keeps the average at 95 % (0.08 gave 94.6 %).
 UNCERTAIN_BELOW = 0.5
 NEGATIVE_WATCH = 0.07
 
