@@ -11,10 +11,27 @@ def utcnow() -> datetime:
 
 
 def as_utc(value: datetime) -> datetime:
-    """Convert an aware datetime to UTC; refuse naive ones, whose zone is unknowable."""
+    """Convert an aware datetime to UTC; refuse naive ones, whose zone is unknowable, and
+    ones with no UTC datetime (0001-01-01 at +14:00), as ValueError, never OverflowError."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: give a time zone offset")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(f"{value.isoformat()} is outside the range of dates") from exc
+
+
+# Times a request gives for the desk (a promised date, when a reply was posted) lie here.
+EARLIEST_GIVEN = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_GIVEN = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def given_time(value: datetime) -> datetime:
+    """A time from a request body, in UTC: with its offset, between 1970 and 2200."""
+    moment = as_utc(value)
+    if not EARLIEST_GIVEN <= moment < LATEST_GIVEN:
+        raise ValueError(f"must be between {EARLIEST_GIVEN.year} and {LATEST_GIVEN.year}")
+    return moment
 
 
 # Publication times outside these bounds are broken data (Go's zero time, 9999-12-31 from a

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core.errors import Invalid, NotFound
+from core import cursors
+from core.errors import NotFound
 from core.timeutil import utcnow
 from desk.alerts.policy import AlertPolicy
 from desk.cases import dismiss
@@ -212,9 +213,7 @@ def list_corrections(
     """Newest first; `cursor` is the previous page's `next_cursor`."""
     query = _query(session, filters)
     if cursor is not None:
-        if not cursor.isdigit():
-            raise Invalid("invalid cursor", "cursor", "query")
-        query = query.where(col(LabelCorrection.id) < int(cursor))
+        query = query.where(col(LabelCorrection.id) < cursors.read_plain_id(cursor))
     rows = list(session.exec(query.order_by(col(LabelCorrection.id).desc()).limit(limit + 1)))
     items = [_public(*row) for row in rows[:limit]]
     next_cursor = str(items[-1].id) if len(rows) > limit else None

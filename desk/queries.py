@@ -6,9 +6,6 @@ Every function takes keyword-only filters, so both callers read the same rows th
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +14,8 @@ from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, col, select
 
-from core.errors import Invalid, NotFound
+from core import cursors
+from core.errors import NotFound
 from models import (
     AlertDelivery,
     AlertKind,
@@ -67,18 +65,14 @@ class CaseFilter:
 def encode_queue_cursor(case: Case) -> str:
     """Where the next page starts: the last case's deadline that matters now, and its id."""
     due = case.first_reply_due_at if case.first_replied_at is None else case.resolution_due_at
-    payload = json.dumps({"due": due.isoformat() if due else None, "id": case.id})
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursors.encode({"due": due.isoformat() if due else None, "id": case.id})
 
 
 def _after(cursor: str) -> Any:
     """Cases after the cursor in the queue's order (deadline ascending, no deadline last)."""
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        due = datetime.fromisoformat(payload["due"]) if payload["due"] else None
-        last_id = int(payload["id"])
-    except (binascii.Error, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise Invalid("invalid cursor", "cursor", "query") from exc
+    payload = cursors.decode(cursor)
+    due = None if payload.get("due") is None else cursors.read_time(payload["due"])
+    last_id = cursors.read_id(payload.get("id"))
     deadline = next_due()
     if due is None:
         return and_(deadline.is_(None), col(Case.id) > last_id)

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from core.timeutil import utcnow
 from models.mention import MentionPublic
-from models.types import EnumText, IdType, JSONType, UTCDateTime
+from models.types import EnumText, GivenTime, IdType, JSONType, UTCDateTime
 
 
 class CaseState(StrEnum):
@@ -192,7 +192,7 @@ class ReplyCreate(SQLModel):
     stage: ReplyStage
     text: str | None = Field(default=None, min_length=1, max_length=10_000)
     template: str | None = None
-    promised_at: datetime | None = None  # the acknowledgement's "expect news by"
+    promised_at: GivenTime | None = None  # the acknowledgement's "expect news by"
     another: bool = False  # a second draft although one is already waiting for this stage
 
 
@@ -208,7 +208,7 @@ class ReplyPosted(SQLModel):
     model_config = {"extra": "forbid"}
 
     url: str | None = Field(default=None, max_length=2000)
-    posted_at: datetime | None = None
+    posted_at: GivenTime | None = None
     needs_followup: bool = True  # the fix takes time: a promised date is required
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationInfo
+from pydantic import AfterValidator, ValidationInfo
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
+
+from core.timeutil import given_time
 
 # Deterministic constraint names, so migrations can alter them on SQLite and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
@@ -25,6 +27,9 @@ SQLModel.metadata.naming_convention = {
 # Ids are 64-bit: BIGINT on PostgreSQL; SQLite's INTEGER is 64-bit already, and only an
 # "INTEGER PRIMARY KEY" is its auto-numbered rowid.
 IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+# A time in a request body: its offset required, stored as UTC, 1970–2200 (a 422 otherwise).
+GivenTime = Annotated[datetime, AfterValidator(given_time)]
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +9,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, text, true, tuple_
 from sqlmodel import Session, col, select
 
-from core.errors import Invalid, NotFound
+from core import cursors
+from core.errors import NotFound
 from core.lemmas import query_terms
 from models import Brand, Mention, MentionPublic, MentionRevision, SentimentPublic, Source
 from models.types import UTCDateTime
@@ -42,21 +40,13 @@ def revisions(session: Session, mention_id: int) -> list[MentionRevision]:
 
 
 def encode_cursor(mention: Mention) -> str:
-    payload = json.dumps({"t": mention.occurred_at.isoformat(), "id": mention.id})
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursors.encode({"t": mention.occurred_at.isoformat(), "id": mention.id})
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """Raise ValueError on anything that is not a cursor we issued."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        moment = datetime.fromisoformat(payload["t"])
-        if moment.tzinfo is None:
-            raise ValueError("naive time")
-        return moment, int(payload["id"])
-    except (binascii.Error, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise Invalid("invalid cursor", "cursor", "query") from exc
+    """Raise Invalid on anything that is not a cursor we issued."""
+    payload = cursors.decode(cursor)
+    return cursors.read_time(payload.get("t")), cursors.read_id(payload.get("id"))
 
 
 @dataclass

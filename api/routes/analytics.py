@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +21,7 @@ from analytics.sentiment import SentimentQuery, by_source, sentiment_report, sha
 from analytics.terms import negative_terms
 from api.auth import AnyRole
 from api.deps import SessionDep, SettingsDep
+from api.query_times import check_range, query_time
 from core.errors import Invalid
 from core.timeutil import utcnow
 from models import (
@@ -37,9 +38,6 @@ from services.catalog import brand_by_name, source_by_name
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[AnyRole])
 
 MAX_BUCKETS = 1_100
-# Reports cover this span at most: the previous period of a report must stay a real date.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 DEFAULT_DAYS = 30
 
 
@@ -54,17 +52,9 @@ def _zone(tz: str | None, default: str) -> str:
 
 def _range(since: datetime | None, until: datetime | None, zone: str) -> tuple[datetime, datetime]:
     """Times without an offset are read in the requested zone; default: the last 30 days."""
-
-    def aware(value: datetime) -> datetime:
-        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
-
-    until = aware(until) if until else utcnow()
-    since = aware(since) if since else until - timedelta(days=DEFAULT_DAYS)
-    for name, moment in (("from", since), ("to", until)):
-        if not EARLIEST <= moment <= LATEST:
-            raise Invalid(
-                f"'{name}' must be between {EARLIEST.year} and {LATEST.year}", name, "query"
-            )
+    until = query_time(until, zone, "to") or utcnow()
+    default_since = until - timedelta(days=DEFAULT_DAYS)
+    since = query_time(since, zone, "from") or check_range(default_since, "from")
     if since >= until:
         raise Invalid("'from' must be before 'to'", "from", "query")
     return since, until

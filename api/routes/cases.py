@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import CurrentKey, SmmRole, actor_name
 from api.deps import RowId, SessionDep, SettingsDep
+from api.query_times import query_time
 from desk import cases as case_service
 from desk import publishing
 from desk import replies as reply_service
@@ -48,6 +49,7 @@ router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[SmmRole])
 @router.get("", response_model=list[CasePublic])
 def queue(
     session: SessionDep,
+    settings: SettingsDep,
     state: CaseState | None = None,
     sla: Sla | None = None,
     brand: str | None = None,
@@ -71,7 +73,7 @@ def queue(
         sla=sla,
         brand=brand,
         assignee=assignee,
-        due_before=due_before,
+        due_before=query_time(due_before, settings.timezone, "due_before"),
         priority=priority,
         q=q,
     )

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from api.auth import AnyRole
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
+from api.query_times import query_time
 from api.routes.analytics import content_disposition
 from desk.corrections import (
     EXPORT_COLUMNS,
@@ -44,6 +45,7 @@ def _csv_text(rows: list[dict[str, object]]) -> str:
 @router.get("", response_model=CorrectionPage, responses=FILE_ANSWER, dependencies=[AnyRole])
 def read_corrections(
     session: SessionDep,
+    settings: SettingsDep,
     brand: str | None = None,
     source: str | None = None,
     label: SentimentLabel | None = None,
@@ -54,7 +56,8 @@ def read_corrections(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
-    """Corrections in force, newest first (`withdrawn=true` adds undone and replaced ones).
+    """Corrections in force, newest first (`withdrawn=true` adds undone and replaced ones);
+    `from` and `to` without an offset are read in the display time zone.
 
     `format=csv` or `jsonl` streams every match oldest first, `text,label` first: the file
     trains a model as it stands (`svetofor train --corrections FILE`).
@@ -63,8 +66,8 @@ def read_corrections(
         brand=brand,
         source=source,
         label=label.value if label else None,
-        since=since,
-        until=until,
+        since=query_time(since, settings.timezone, "from"),
+        until=query_time(until, settings.timezone, "to"),
         withdrawn=withdrawn,
     )
     if format == "json":

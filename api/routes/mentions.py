@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
 
 from api.auth import AnyRole, CurrentKey, SmmRole, actor_name
 from api.deps import PolicyDep, RowId, SessionDep, SettingsDep
+from api.query_times import query_time
 from desk.corrections import correct_label, withdraw_label
 from models import (
     LabelCorrectionCreate,
@@ -24,13 +24,6 @@ from services.mention_queries import MentionFilter
 from services.mention_store import MentionData, Outcome
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
-
-
-def _aware(value: datetime | None, zone: str) -> datetime | None:
-    """Query times without an offset are read in the configured display time zone."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=ZoneInfo(zone))
 
 
 @router.get("", response_model=MentionPage, dependencies=[AnyRole])
@@ -57,8 +50,8 @@ def list_mentions(
         brand=brand,
         source=source,
         sentiment=sentiment.value if sentiment else None,
-        since=_aware(since, settings.timezone),
-        until=_aware(until, settings.timezone),
+        since=query_time(since, settings.timezone, "from"),
+        until=query_time(until, settings.timezone, "to"),
         q=q,
         uncertain=uncertain,
         rating=rating,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 
 from models import Mention
 from services.mention_store import MentionData, upsert_mention
+from tests.utils.dashboard import signed_in
 from tests.utils.factories import BRAND, SOURCE, make_brand, make_source
 
 TOO_BIG = 2**63
@@ -45,6 +47,95 @@ def test_ids_past_64_bits_are_422(client: TestClient, path: str) -> None:
     assert found["msg"] == f"Input should be less than or equal to {TOO_BIG - 1}"
     # past 32 bits is a real (64-bit) id that is simply not there
     assert client.get(path.replace(str(TOO_BIG), str(2**40))).status_code in (200, 404)
+
+
+def _cursor(payload: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+_AT = "2026-01-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("route", "cursor"),
+    [
+        # a keyset cursor is opaque, but a client can send any base64 it likes back
+        ("mentions", _cursor({"t": _AT, "id": TOO_BIG})),
+        ("mentions", _cursor({"t": _AT, "id": "12"})),
+        ("mentions", _cursor({"t": _AT, "id": True})),
+        ("mentions", _cursor({"t": "0001-01-01T00:00:00+14:00", "id": 1})),
+        ("mentions", _cursor({"t": "2026-01-01T00:00:00", "id": 1})),
+        ("mentions", _cursor([_AT, 1])),
+        ("mentions", "bm90IGpzb24"),
+        ("cases", _cursor({"due": _AT, "id": TOO_BIG})),
+        ("cases", _cursor({"due": None, "id": -1})),
+        ("cases", _cursor({"due": "9999-12-31T23:59:59-14:00", "id": 1})),
+        ("cases", _cursor({"due": None})),
+        ("cases", '{"due": null, "id": 1e400}'),
+        ("corrections", str(TOO_BIG)),
+        ("corrections", "²"),  # str.isdigit() says yes, int() says no
+        ("corrections", "-5"),
+    ],
+)
+def test_forged_cursors_are_422(client: TestClient, route: str, cursor: str) -> None:
+    found = problem(client.get(f"/api/v1/{route}", params={"cursor": cursor}))
+    assert found == {"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}
+
+
+def test_a_cursor_at_the_largest_id_is_a_page(client: TestClient) -> None:
+    largest = TOO_BIG - 1
+    for route, cursor in [
+        ("mentions", _cursor({"t": _AT, "id": largest})),
+        ("cases", _cursor({"due": None, "id": largest})),
+        ("corrections", str(largest)),
+    ]:
+        page = client.get(f"/api/v1/{route}", params={"cursor": cursor})
+        assert page.status_code == 200, (route, page.text)
+        body = page.json()
+        assert (body if route == "cases" else body["items"]) == []  # cases: a bare list
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/mentions", "from"),
+        ("/api/v1/mentions", "to"),
+        ("/api/v1/corrections", "from"),
+        ("/api/v1/corrections", "to"),
+        ("/api/v1/analytics/sentiment?brand=Acme", "to"),
+        ("/api/v1/analytics/responses", "from"),
+    ],
+)
+def test_query_times_with_no_utc_datetime_are_422(stored: TestClient, path: str, name: str) -> None:
+    # 0001-01-01 at +14:00 is a valid ISO time that has no UTC datetime: it used to be a 500
+    for moment in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01"):
+        found = problem(stored.get(path, params={name: moment}))
+        assert found == {
+            "loc": ["query", name],
+            "msg": f"'{name}' must be between 1970 and 2200",
+            "type": "value_error",
+        }
+
+
+def test_query_times_without_an_offset_are_read_in_the_display_zone(
+    stored: TestClient,
+) -> None:
+    for path in ("/api/v1/mentions", "/api/v1/corrections"):
+        page = stored.get(path, params={"from": "2026-01-01", "to": "2026-12-01T10:00"})
+        assert page.status_code == 200, (path, page.text)
+        assert page.json()["items"] == []
+
+
+def test_dashboard_dates_a_form_cannot_send_are_ignored(stored: TestClient, engine: Engine) -> None:
+    signed_in(stored, engine)
+    for path in ("/dashboard/mentions", "/dashboard/brands"):
+        for moment in ("0001-01-01", "9999-12-31", "2026-02-30", "1969-12-31"):
+            for name in ("from", "to"):
+                page = stored.get(path, params={name: moment})
+                assert page.status_code == 200, (path, name, moment, page.text[-300:])
+    # the brands page shows its default period instead: the last 30 days
+    page = stored.get("/dashboard/brands", params={"from": "0001-01-01"})
+    assert 'value="0001-01-01"' not in page.text
 
 
 def test_null_cannot_clear_a_required_field(stored: TestClient) -> None:

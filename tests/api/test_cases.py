@@ -9,10 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.main import create_app
+from core.config import Settings
 from desk.alerts.policy import AlertPolicy
 from desk.triage import triage
+from models import Role
 from services.catalog import source_by_name
 from services.mention_store import MentionData, upsert_mention
+from tests.utils.keys import make_key
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -273,3 +277,63 @@ def test_one_draft_per_stage_unless_asked_and_drafts_can_be_edited(
     assert late.status_code == 409  # approved: no longer a draft
     timeline = client.get(f"/api/v1/cases/{case_id}").json()["timeline"]
     assert [e["kind"] for e in timeline].count("reply_edited") == 1
+
+
+def test_due_before_without_an_offset_is_read_in_the_display_zone(
+    settings: Settings, engine: Engine, cases: list[int]
+) -> None:
+    # the three cases are due 4, 22 and 14 hours from now
+    moscow = settings.model_copy(update={"timezone": "Europe/Moscow"})
+    with TestClient(create_app(moscow, engine)) as client:
+        client.headers["Authorization"] = f"Bearer {make_key(engine, Role.smm)}"
+        in_15_hours_utc = (NOW + timedelta(hours=15)).replace(tzinfo=None)
+        # read as Moscow time (UTC+3), that is 12 hours from now: only the first case is due
+        naive = client.get("/api/v1/cases", params={"due_before": in_15_hours_utc.isoformat()})
+        assert naive.status_code == 200, naive.text
+        assert [c["id"] for c in naive.json()] == [cases[0]]
+        with_offset = client.get(
+            "/api/v1/cases", params={"due_before": in_15_hours_utc.isoformat() + "+00:00"}
+        )
+        assert [c["id"] for c in with_offset.json()] == [cases[0], cases[2]]
+        for moment in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59", "1969-12-31"):
+            refused = client.get("/api/v1/cases", params={"due_before": moment})
+            assert refused.status_code == 422, moment
+            assert refused.json()["detail"] == [
+                {
+                    "loc": ["query", "due_before"],
+                    "msg": "'due_before' must be between 1970 and 2200",
+                    "type": "value_error",
+                }
+            ]
+
+
+def test_a_promised_date_needs_its_offset_and_a_real_year(
+    client: TestClient, cases: list[int]
+) -> None:
+    case_id = cases[0]
+    for moment, message in [
+        ("2026-12-20T10:00:00", "Value error, naive datetime: give a time zone offset"),
+        (
+            "0001-01-01T00:00:00+14:00",
+            "Value error, 0001-01-01T00:00:00+14:00 is outside the range of dates",
+        ),
+        ("1900-01-01T00:00:00Z", "Value error, must be between 1970 and 2200"),
+    ]:
+        refused = client.post(
+            f"/api/v1/cases/{case_id}/replies",
+            json={"stage": "acknowledgement", "text": "Разбираемся", "promised_at": moment},
+        )
+        assert refused.status_code == 422, moment
+        [problem] = refused.json()["detail"]
+        assert (problem["loc"], problem["msg"]) == (["body", "promised_at"], message)
+    assert client.get(f"/api/v1/cases/{case_id}").json()["replies"] == []  # nothing stored
+    kept = client.post(
+        f"/api/v1/cases/{case_id}/replies",
+        json={
+            "stage": "acknowledgement",
+            "text": "Разбираемся",
+            "promised_at": "2026-12-20T10:00:00+03:00",
+        },
+    )
+    assert kept.status_code == 201
+    assert kept.json()["promised_at"] == "2026-12-20T07:00:00Z"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, back, flash, render, user_zone
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import SessionDep, SettingsDep
+from api.query_times import form_day
 from core.timeutil import utcnow
 from models import Brand, BrandUpdate, Role, Source
 from services.adaptation import adaptation_status
@@ -37,8 +38,8 @@ def period(since: str, until: str, zone: str) -> tuple[datetime, datetime]:
     """Whole days in the zone from the form's dates (either may be empty: the last 30 days
     up to today); a reversed or too long period is cut to something sensible."""
     today = utcnow().astimezone(ZoneInfo(zone)).date()
-    last = _date(until) or today
-    first = _date(since) or last - timedelta(days=DEFAULT_DAYS - 1)
+    last = form_day(until) or today
+    first = form_day(since) or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         first, last = last, first
     first = max(first, last - timedelta(days=MAX_DAYS - 1))
@@ -50,13 +51,6 @@ def period(since: str, until: str, zone: str) -> tuple[datetime, datetime]:
 def form_dates(start: datetime, end: datetime) -> dict[str, str]:
     """The period as the date inputs show it: its first and its last day."""
     return {"from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat()}
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @router.get("/brands", response_class=HTMLResponse)

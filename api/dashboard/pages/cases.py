@@ -17,6 +17,7 @@ from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import RowId, SessionDep, SettingsDep
+from api.query_times import form_day
 from core.errors import Conflict, Invalid, NotFound
 from core.labels import LABELS
 from core.timeutil import utcnow
@@ -262,9 +263,9 @@ def reply_publish(
 
 def _promise(value: str | None, zone: str) -> datetime | None:
     """A date from the form means the end of that day in the display time zone."""
-    if not value:
+    day = form_day(value or "")  # a typed address may send anything: no date, no promise
+    if day is None:
         return None
-    day = datetime.fromisoformat(value).date()
     return datetime.combine(day, time(23, 59), ZoneInfo(zone))
 
 

@@ -3,7 +3,7 @@ search and filters, in keyset pages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render, user_zone
 from api.dashboard.session import check_csrf, signed_in
 from api.deps import PolicyDep, RowId, SessionDep, SettingsDep
+from api.query_times import form_day
 from core.errors import NotFound
 from core.labels import LABELS
 from desk.corrections import correct_label, in_force, withdraw_label
@@ -30,10 +31,7 @@ PAGE = 50
 
 def _day(value: str, zone: str, *, end: bool = False) -> datetime | None:
     """A date from the form: the start of that day (or, for `end`, of the next) in the zone."""
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    day = form_day(value)
     if day is None:
         return None
     return datetime.combine(day + timedelta(days=1) if end else day, time(0), ZoneInfo(zone))
