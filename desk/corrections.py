@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -223,11 +224,19 @@ def list_corrections(
 def iter_corrections(
     session: Session, filters: CorrectionFilter, chunk: int = 500
 ) -> Iterator[CorrectionPublic]:
-    """Every matching correction, oldest first, read in chunks (for exports of any size)."""
+    """Every matching correction, oldest first, read in chunks (for exports of any size).
+
+    The filter's brand and source are looked up now, not at the first row: an unknown name
+    is NotFound before an export has written its header.
+    """
+    return _in_chunks(session, _query(session, filters), chunk)
+
+
+def _in_chunks(session: Session, query: Any, chunk: int) -> Iterator[CorrectionPublic]:
     last = 0
     while True:
-        query = _query(session, filters).where(col(LabelCorrection.id) > last)
-        rows = list(session.exec(query.order_by(col(LabelCorrection.id)).limit(chunk)))
+        page = query.where(col(LabelCorrection.id) > last).order_by(col(LabelCorrection.id))
+        rows = list(session.exec(page.limit(chunk)))
         for row in rows:
             yield _public(*row)
         if len(rows) < chunk:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.metrics import metrics
-from training.data import read_labelled_csv
+from training.data import SkippedRows, read_labelled_csv
 
 TRIAGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
 # texts labelled between two progress reports (a text's label does not depend on its batch)
@@ -52,14 +52,16 @@ def evaluate(
     label_column: str = "label",
     batch_size: int = 32,
     progress: Callable[[int, int], None] | None = None,
+    skipped: SkippedRows | None = None,
 ) -> dict[str, Any]:
     """Classify a labelled CSV and return `metrics` plus speed and per-language figures.
 
     Args:
         csv_path: CSV with `text,label` (labels negative/neutral/positive; other rows are
-            skipped) and optionally `lang`.
+            skipped and counted in `skipped`, by reason) and optionally `lang`.
         classifier: a loaded `SentimentClassifier`.
         progress: called with (texts done, texts in all) after each chunk of texts.
+        skipped: filled with the rows left out and their lines, for the caller to show.
 
     Returns:
         The `metrics` dict with `texts_per_second`, `seconds`, `model`, `precision`,
@@ -68,7 +70,10 @@ def evaluate(
         file has a non-empty `lang` or `source` column, `per_language` / `per_source` (the
         same metrics and triage for each language, and each corpus or split).
     """
-    rows = read_labelled_csv(csv_path, text_column=text_column, label_column=label_column)
+    skipped = skipped if skipped is not None else SkippedRows()
+    rows = read_labelled_csv(
+        csv_path, text_column=text_column, label_column=label_column, skipped=skipped
+    )
     started = time.perf_counter()
     predictions: list[Any] = []
     for start in range(0, len(rows), PROGRESS_CHUNK):
@@ -88,6 +93,7 @@ def evaluate(
     result["triage_by_threshold"] = {
         str(t): triage(gold, pred, [p.score < t for p in predictions]) for t in TRIAGE_THRESHOLDS
     }
+    result["skipped"] = skipped.counts  # rows left out, by reason (empty when none)
     result["model"] = getattr(classifier, "version", None)
     result["precision"] = getattr(classifier, "precision", None)
     uncertain = [p.uncertain for p in predictions]

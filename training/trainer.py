@@ -118,10 +118,10 @@ def train(
     torch.set_num_threads(options.threads)
 
     factors = parse_oversample(options.oversample)
-    rows = select_rows(read_many(csv_paths), seed=options.seed, use_recipe=options.use_recipe)
+    rows = select_rows(read_many(csv_paths, log), seed=options.seed, use_recipe=options.use_recipe)
     rows += [
         replace(ex, source=CORRECTIONS_SOURCE)
-        for ex in read_many(corrections)
+        for ex in read_many(corrections, log)
         for _ in range(options.corrections_weight)
     ]
     if not rows:

@@ -38,7 +38,9 @@ def list_() -> None:
 
 
 @app.command("revoke")
-def revoke(key_id: int = typer.Argument(..., help="the id shown by `keys list`")) -> None:
+def revoke(
+    key_id: int = typer.Argument(..., min=1, max=2**63 - 1, help="the id shown by `keys list`"),
+) -> None:
     engine = engine_for(load_settings())
     with user_errors(), session_scope(engine) as session:
         try:

@@ -15,6 +15,7 @@ from core.config import Settings
 from core.errors import NotFound
 from svetofor.context import fail, load_settings
 from svetofor.progress import Reporter
+from training.data import SkippedRows, not_utf8
 from training.options import TrainOptions
 
 CLASSIFY_CHUNK = 256  # texts read and labelled at a time: a big CSV never sits in memory
@@ -41,6 +42,8 @@ def _csv_texts(path: Path, column: str) -> Iterator[str]:
                 yield row[column] or ""
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: {not_utf8(exc)}")
 
 
 def classify(
@@ -81,6 +84,7 @@ def evaluate(
     if not file.is_file():
         fail(f"cannot read {file}: no such file")
     classifier = _classifier(load_settings())
+    skipped = SkippedRows()
     try:
         with Reporter("labelling") as report:
             result = run_evaluation(
@@ -92,9 +96,14 @@ def evaluate(
                 progress=lambda done, total: report.update(
                     done, total, line=f"labelled {done} of {total} texts"
                 ),
+                skipped=skipped,
             )
     except (KeyError, ValueError) as exc:
         fail(f"{file}: {exc}")
+    if skipped.lines:
+        typer.echo(f"{file}: {skipped.summary()}", err=True)
+    if result["n"] == 0:
+        fail(f"{file}: no row has both a text and a label negative, neutral or positive")
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 

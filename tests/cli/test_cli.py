@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -212,6 +213,13 @@ def test_keys_list_and_revoke(tmp_path: Path) -> None:
     assert "\trevoked " in run(tmp_path, "keys", "list").stdout
     missing = run(tmp_path, "keys", "revoke", "999")
     assert (missing.returncode, missing.stderr.strip()) == (1, "error: key 999 not found")
+    past_64_bits = run(tmp_path, "keys", "revoke", str(2**63))
+    assert past_64_bits.returncode == 2 and "Traceback" not in past_64_bits.stderr
+    said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", past_64_bits.stderr).split())  # unbox rich's panel
+    assert (
+        "Invalid value for 'key_id': Input should be less than or equal to 9223372036854775807"
+        in said
+    )
     bad_role = run(tmp_path, "keys", "create", "--role", "root")
     assert bad_role.returncode == 2
 
@@ -299,3 +307,4 @@ def test_corrections_export_gives_a_training_csv(
     assert [json.loads(line)["note"] for line in lines.splitlines()] == ["сарказм", None]
     missing = run(tmp_path, "corrections", "export", "--brand", "Nope", db_url=db_url)
     assert missing.returncode == 1 and missing.stderr.strip() == "error: brand 'Nope' not found"
+    assert missing.stdout == ""  # no header before the error: the file is not half a CSV

@@ -68,6 +68,44 @@ def test_eval_reports_the_contract_metrics(tmp_path: Path, model_env: dict[str, 
     assert set(metrics["per_language"]) == {"en", "ru"}
 
 
+def test_eval_counts_the_rows_it_leaves_out_and_reads_excel_csv(
+    tmp_path: Path, model_env: dict[str, str]
+) -> None:
+    data = tmp_path / "team.csv"
+    # a byte-order mark first, as Excel and the API's CSV export write it
+    data.write_text(
+        "\ufefftext,label\ngood,positive\nbad,\n,negative\nok,purple\nvery bad,NEGATIVE\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "eval", str(data), **model_env)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["n"] == 2
+    assert metrics["skipped"] == {"no_label": 1, "no_text": 1, "unknown_label": 1}
+    assert (
+        f"{data}: skipped 3 rows: 1 without a label (line 3); 1 without text (line 4);"
+        " 1 with a label other than negative, neutral or positive (line 5)"
+    ) in result.stderr.splitlines()
+    nothing = tmp_path / "nothing.csv"
+    nothing.write_text("text,label\n,negative\nok,purple\n", encoding="utf-8")
+    refused = run(tmp_path, "eval", str(nothing), **model_env)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1] == (
+        f"error: {nothing}: no row has both a text and a label negative, neutral or positive"
+    )
+
+
+def test_a_csv_in_another_encoding_is_one_line(tmp_path: Path, model_env: dict[str, str]) -> None:
+    data = tmp_path / "cp1251.csv"
+    data.write_bytes("text,label\nужасно,negative\n".encode("cp1251"))
+    expected = f"{data}: not UTF-8 text (byte 0xf3 at offset 11): save the file as UTF-8 CSV"
+    for command in (["eval", str(data)], ["classify", "--file", str(data)]):
+        result = run(tmp_path, *command, **model_env)
+        assert result.returncode == 1, command
+        assert result.stderr.strip() == f"error: {expected}", command
+        assert "Traceback" not in result.stderr
+
+
 def test_model_errors_are_one_line(tmp_path: Path) -> None:
     broken = run(tmp_path, "classify", "hi", SVETOFOR_MODEL=str(tmp_path / "nowhere"))
     assert broken.returncode == 1
