@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models import Mention
 from services.mention_store import MentionData, upsert_mention
-from tests.utils.dashboard import signed_in
+from tests.utils.dashboard import csrf_of, signed_in
 from tests.utils.factories import BRAND, SOURCE, make_brand, make_source
 
 TOO_BIG = 2**63
@@ -136,6 +136,25 @@ def test_dashboard_dates_a_form_cannot_send_are_ignored(stored: TestClient, engi
     # the brands page shows its default period instead: the last 30 days
     page = stored.get("/dashboard/brands", params={"from": "0001-01-01"})
     assert 'value="0001-01-01"' not in page.text
+
+
+def test_dashboard_bulk_forms_with_forged_ids_change_nothing(
+    stored: TestClient, engine: Engine
+) -> None:
+    signed_in(stored, engine)
+    csrf = csrf_of(stored.get("/dashboard/").text)
+    for action, extra in [
+        ("bulk-undo", {}),
+        ("bulk-assign", {"assignee": "me"}),
+        ("bulk-assign", {"take": str(10**20)}),
+        ("bulk-dismiss", {"reason": "спам"}),
+    ]:
+        answer = stored.post(
+            f"/dashboard/cases/{action}",
+            data={"case_ids": [str(TOO_BIG), str(10**20), "-3", "0"], "csrf_token": csrf, **extra},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, (action, answer.text[-300:])
 
 
 def test_null_cannot_clear_a_required_field(stored: TestClient) -> None:

@@ -16,7 +16,7 @@ from api.dashboard.forms import dashboard_url
 from api.dashboard.i18n import TEXTS, language
 from api.dashboard.render import CsrfField, actor, back, flash, render
 from api.dashboard.session import check_csrf, signed_in
-from api.deps import RowId, SessionDep, SettingsDep
+from api.deps import MAX_ROW_ID, RowId, SessionDep, SettingsDep
 from api.query_times import form_day
 from core.errors import Conflict, Invalid, NotFound
 from core.labels import LABELS
@@ -383,7 +383,9 @@ def dismiss(
 
 
 def _open_cases(db: SessionDep, ids: list[int]) -> list[Case]:
-    return [c for c in (db.get(Case, i) for i in ids[:QUEUE_PAGE]) if c is not None]
+    """The ticked cases that exist; an id no row can have (a forged form) is none of them."""
+    real = [i for i in ids[:QUEUE_PAGE] if 1 <= i <= MAX_ROW_ID]
+    return [c for c in (db.get(Case, i) for i in real) if c is not None]
 
 
 @router.post("/cases/bulk-dismiss")
