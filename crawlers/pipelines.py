@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.db import make_engine, session_scope
+from core.text import visible
 from crawlers import stats as keys
 from crawlers.parsing.item import MentionItem
 from crawlers.parsing.matching import BrandMatcher
@@ -107,7 +108,7 @@ class MentionStorePipeline(_DatabasePipeline):
         self.batch_started = time.monotonic()
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        if not item.external_id or not (item.text or item.title):
+        if not item.external_id or not (visible(item.text) or visible(item.title)):
             reason = "no_id" if not item.external_id else "no_text"
             self.count(keys.DROPPED_PREFIX + reason)
             raise DropItem(f"{reason}: {item.url or item.external_id}")
@@ -142,7 +143,7 @@ class MentionStorePipeline(_DatabasePipeline):
 def to_mention_data(item: MentionItem) -> MentionData:
     return MentionData(
         external_id=item.external_id,
-        text=item.text or item.title or "",
+        text=(item.text if visible(item.text) else item.title) or "",
         title=item.title,
         url=item.url,
         author=item.author,

@@ -14,6 +14,7 @@ from sqlalchemy import text as sa_text
 from sqlmodel import Field, SQLModel
 
 from core.labels import LABELS
+from core.text import visible
 from core.timeutil import as_utc, publication_problem, utcnow
 from models.types import EnumText, IdType, JSONType, UTCDateTime
 
@@ -156,6 +157,14 @@ class MentionIngest(MentionContent):
     business_reply: str | None = Field(default=None, max_length=20_000)
     published_raw: str | None = Field(default=None, max_length=200)
     raw: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        # spaces or zero-width characters only: nothing to label, read or answer
+        if not visible(value):
+            raise ValueError("text has no visible characters")
+        return value
 
     @field_validator("url", "author_url")
     @classmethod

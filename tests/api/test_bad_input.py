@@ -250,6 +250,19 @@ def test_text_fields_have_size_limits(stored: TestClient) -> None:
     assert huge.json() == {"detail": "the body is over 2000000 bytes"}
 
 
+def test_a_mention_needs_visible_text(stored: TestClient) -> None:
+    mention = {"source": "acme-news", "external_id": "x"}
+    for blank in ("   ", "\u200b\u200b", "\r\n\t", "\u00a0"):
+        found = problem(stored.post("/api/v1/mentions", json={**mention, "text": blank}))
+        assert (found["loc"], found["msg"]) == (
+            ["body", "text"],
+            "Value error, text has no visible characters",
+        )
+    assert stored.get("/api/v1/mentions").json()["items"] == []
+    kept = stored.post("/api/v1/mentions", json={**mention, "text": " \u200b👎 "})
+    assert kept.status_code == 201  # one emoji is something to read
+
+
 def test_only_web_links_are_kept(stored: TestClient, engine: Engine) -> None:
     mention = {"source": "acme-news", "external_id": "x", "text": "Acme"}
     found = problem(stored.post("/api/v1/mentions", json={**mention, "url": "javascript:alert(1)"}))

@@ -2,7 +2,9 @@
 
 import codecs
 
+from crawlers.items import MentionItem
 from crawlers.parsing.text import decode_body
+from crawlers.pipelines import to_mention_data
 
 RUSSIAN = "Ужасный сервис, ждал доставку две недели"
 
@@ -30,3 +32,9 @@ def test_without_any_charset_utf8_then_windows_1251():
 def test_undecodable_bytes_become_replacement_characters_not_errors():
     text = decode_body(b"<p>\xff\xfe\xfd broken</p>", "text/html; charset=utf-8")
     assert text.endswith("broken</p>") and "\ufffd" in text
+
+
+def test_a_mention_whose_text_only_looks_blank_takes_its_title():
+    titled = MentionItem(external_id="1", title="Колибри опоздал", text="\u200b \u00a0\n")
+    assert to_mention_data(titled).text == "Колибри опоздал"
+    assert to_mention_data(MentionItem(external_id="2", text=" 👎 ")).text == " 👎 "
