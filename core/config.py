@@ -107,6 +107,32 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value:
+            return value  # the default: SQLite under data_dir
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend, driver = make_url(value).get_backend_name(), make_url(value).get_driver_name()
+        except ArgumentError:
+            backend = driver = ""
+        if backend == "sqlite" or (backend, driver) == ("postgresql", "psycopg"):
+            return value
+        raise ValueError(
+            "use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DB"
+            " (SQLite and PostgreSQL through psycopg 3 are the databases Svetofor runs on)"
+        )
+
+    @field_validator("broker_url", "ratelimit_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("a Redis URL: redis://HOST:6379/0 (or rediss:// with TLS)")
+        return value
+
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         if not self.database_url:

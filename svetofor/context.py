@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -14,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.config import Settings
 from core.db import DatabaseUnavailable, make_engine
 from services.configfile import ConfigError
+
+_NO_TABLE = re.compile(r"no such table|relation \S+ does not exist")
 
 
 def load_settings() -> Settings:
@@ -50,4 +53,7 @@ def user_errors() -> Iterator[None]:
             typer.echo(f"  - {problem}", err=True)
         raise typer.Exit(2) from None
     except SQLAlchemyError as exc:
-        fail(f"database error: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}")
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        if _NO_TABLE.search(reason):  # SQLite's and PostgreSQL's words for a fresh database
+            reason += " (is the database set up? run `svetofor init`)"
+        fail(f"database error: {reason}")

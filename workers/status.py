@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, func, select
 
 from core.config import Settings
 from core.timeutil import utcnow
 from models import AlertDelivery, CrawlRun, CrawlStatus, DeliveryStatus, Mention
+
+# What an unreachable or refusing broker raises: kombu wraps redis-py's errors for Celery's
+# ping; the queue depths and the beat's heartbeat read Redis directly.
+BROKER_DOWN: tuple[type[Exception], ...] = (KombuError, RedisError, OSError)
 
 
 def _age(moment: datetime | None, now: datetime) -> float | None:
@@ -58,6 +64,10 @@ def database_status(engine: Engine, now: datetime | None = None) -> dict[str, An
     }
 
 
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True) if "://" in url else url
+
+
 def broker_status(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
     """Queues, workers and the beat, as the broker sees them."""
     from workers.app import configure
@@ -68,9 +78,7 @@ def broker_status(settings: Settings, now: datetime | None = None) -> dict[str, 
     beat = last_beat(settings.broker_url)
     now = now or utcnow()
     return {
-        "broker": make_url(settings.broker_url).render_as_string(hide_password=True)
-        if "://" in settings.broker_url
-        else settings.broker_url,
+        "broker": _safe(settings.broker_url),
         "queues": queue_depths(settings.broker_url),
         "workers": sorted(name for reply in replies for name in reply),
         "last_beat_age_s": _age(beat, now),
@@ -83,5 +91,10 @@ def system_status(settings: Settings, engine: Engine) -> dict[str, Any]:
         "database": database_status(engine),
     }
     if settings.distributed:
-        status.update(broker_status(settings))
+        try:
+            status.update(broker_status(settings))
+        except BROKER_DOWN as exc:
+            # the question `status` answers includes "is the broker there?": say no, not crash
+            status["broker"] = _safe(settings.broker_url or "")
+            status["broker_error"] = str(exc).strip().splitlines()[0] if str(exc) else repr(exc)
     return status

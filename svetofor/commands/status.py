@@ -33,6 +33,8 @@ def _lines(status: dict[str, Any]) -> list[str]:
         f"{db['alerts_failed']} given up)",
         f"crawls running: {db['crawls_running']}",
     ]
+    if "broker_error" in status:
+        return [*lines, f"broker: {status['broker']} UNREACHABLE: {status['broker_error']}"]
     if status["mode"] == "distributed":
         queues = ", ".join(f"{q} {n}" for q, n in status["queues"].items())
         workers = ", ".join(status["workers"]) or "NONE — start `svetofor worker`"
@@ -60,6 +62,8 @@ def status(
         result = system_status(settings, engine)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
-        return
-    for line in _lines(result):
-        typer.echo(line)
+    else:
+        for line in _lines(result):
+            typer.echo(line)
+    if "broker_error" in result:
+        raise typer.Exit(1)  # for monitoring: the work cannot move

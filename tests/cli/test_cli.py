@@ -60,6 +60,52 @@ def test_invalid_setting_is_reported(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "SVETOFOR_DATABASE_URL",
+            value,
+            "use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DB (SQLite and"
+            " PostgreSQL through psycopg 3 are the databases Svetofor runs on)",
+        )
+        for value in (
+            "var/svetofor.db",
+            "mysql://root@localhost/svetofor",
+            "postgresql+asyncpg://h/d",
+        )
+    ]
+    + [
+        (
+            "SVETOFOR_BROKER_URL",
+            "localhost:6379",
+            "a Redis URL: redis://HOST:6379/0 (or rediss:// with TLS)",
+        ),
+        (
+            "SVETOFOR_RATELIMIT_URL",
+            "amqp://guest@localhost//",
+            "a Redis URL: redis://HOST:6379/0 (or rediss:// with TLS)",
+        ),
+    ],
+)
+def test_a_database_or_broker_url_svetofor_cannot_use_is_one_line(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    result = run(tmp_path, "status", **{name: value})
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: invalid settings: {name}: Value error, {expected}"
+
+
+def test_a_database_nobody_set_up_says_run_init(tmp_path: Path) -> None:
+    fresh = f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}"
+    result = run(tmp_path, "status", SVETOFOR_DATABASE_URL=fresh)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: database error: no such table: mention"
+        " (is the database set up? run `svetofor init`)"
+    )
+
+
 @SQLITE_ONLY  # the command's output; its queries are tested on both databases
 def test_config_load_and_bad_config(tmp_path: Path, db_url: str) -> None:
     good = tmp_path / "good.yaml"

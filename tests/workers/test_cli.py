@@ -41,3 +41,20 @@ def test_status_without_a_broker_shows_the_database_backlogs(tmp_path: Path) -> 
     as_json = json.loads(run(tmp_path, "status", "--json").stdout)
     assert as_json["mode"] == "embedded"
     assert as_json["database"]["mentions_unlabelled"] == 0
+
+
+def test_status_says_when_the_broker_does_not_answer(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    nobody = {"SVETOFOR_BROKER_URL": "redis://127.0.0.1:9/0"}  # the discard port: refused
+    done = run(tmp_path, "status", **nobody)
+    assert done.returncode == 1  # monitoring reads the exit status: the work cannot move
+    assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[0] == "mode: distributed"
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("broker: redis://127.0.0.1:9/0 UNREACHABLE: Error 111 connecting")
+    as_json = run(tmp_path, "status", "--json", **nobody)
+    assert as_json.returncode == 1
+    found = json.loads(as_json.stdout)
+    assert found["broker"] == "redis://127.0.0.1:9/0"
+    assert "Connection refused" in found["broker_error"]
+    assert found["database"]["alerts_pending"] == 0
