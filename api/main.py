@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
@@ -120,5 +120,10 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         return RedirectResponse("/dashboard/")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # the traffic light in the browser's tab; pages without <link rel="icon"> ask here
+        return FileResponse(DASHBOARD_STATIC / "favicon.svg", media_type="image/svg+xml")
 
     return app

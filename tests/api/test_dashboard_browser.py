@@ -498,3 +498,34 @@ def test_the_queue_is_a_shared_inbox(server: str, seeded: dict, engine: Engine) 
         back_case = session.get(Case, soon)
         assert back_case is not None and back_case.state == CaseState.new
         assert back_case.dismiss_reason is None
+
+
+def test_every_page_loads_without_a_console_error(server: str, seeded: dict) -> None:
+    """A missing asset, a script error or a CSP violation shows in the console first."""
+    cases = seeded["cases"]
+    with playwright_api.sync_playwright() as p:
+        browser, page, _ = browser_page(p)
+        problems: list[str] = []
+        page.on(
+            "console",
+            lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
+        sign_in(page, server, seeded["smm"])
+        page.wait_for_selector("table.queue")
+        paths = [
+            "/dashboard/",
+            f"/dashboard/cases/{cases['late']}",
+            "/dashboard/mentions",
+            "/dashboard/mentions?uncertain=true",
+            "/dashboard/brands",
+            "/dashboard/brands/Колибри",
+            "/dashboard/sources",
+            "/dashboard/alerts",
+            "/docs",
+        ]
+        for path in paths:
+            page.goto(f"{server}{path}")
+            page.wait_for_load_state("networkidle")
+        browser.close()
+    assert problems == []

@@ -81,3 +81,13 @@ def test_demo_feed_is_rss_with_recent_dates(client: TestClient) -> None:
         assert now - timedelta(days=4) < published < now
     titles = [item.findtext("title") for item in items]
     assert "Колибри запускает доставку за 15 минут в центре Москвы" in titles
+
+
+def test_the_tab_shows_a_traffic_light(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
+    assert icon.text.count("<circle") == 3  # red, yellow, green
+    login = client.get("/dashboard/login").text
+    assert '<link rel="icon" href="/dashboard/static/favicon.svg" type="image/svg+xml">' in login
+    assert client.get("/dashboard/static/favicon.svg").text == icon.text
