@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from classifier.labels import LABELS
+from core.csv_cells import unguard
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _read(
                 f"no '{label_column}' column (columns: {', '.join(reader.fieldnames)})"
             )
         for row in reader:
-            text = (row.get(text_column) or "").strip()
+            text = unguard((row.get(text_column) or "").strip())  # our exports guard formulas
             label = (row.get(label_column) or "").strip().lower()
             problem = (
                 "no_text"

@@ -22,6 +22,7 @@ from analytics.terms import negative_terms
 from api.auth import AnyRole
 from api.deps import SessionDep, SettingsDep
 from api.query_times import check_range, query_time
+from core.csv_cells import guard_row
 from core.errors import Invalid
 from core.timeutil import utcnow
 from models import (
@@ -80,7 +81,7 @@ def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
     if flat:
         writer = csv.DictWriter(out, fieldnames=list(flat[0]))
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows(guard_row(row) for row in flat)
     return Response(
         "\ufeff" + out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -14,6 +14,7 @@ from api.auth import AnyRole
 from api.deps import SessionDep, SettingsDep
 from api.query_times import query_time
 from api.routes.analytics import content_disposition
+from core.csv_cells import guard_row
 from desk.corrections import (
     EXPORT_COLUMNS,
     CorrectionFilter,
@@ -38,7 +39,7 @@ def _csv_text(rows: list[dict[str, object]]) -> str:
     out.write("\ufeff")  # Excel opens Cyrillic text as such
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(guard_row(row) for row in rows)
     return out.getvalue()
 
 

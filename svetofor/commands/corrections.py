@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import typer
 
+from core.csv_cells import guard_row
 from core.db import check_connection, session_scope
 from core.errors import NotFound
 from desk.corrections import EXPORT_COLUMNS, CorrectionFilter, export_row, iter_corrections
@@ -44,7 +45,7 @@ def export(
                 if format is ExportFormat.csv:
                     writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
                     writer.writeheader()
-                    writer.writerows(rows)
+                    writer.writerows(guard_row(row) for row in rows)
                 else:
                     for row in rows:
                         output.write(json.dumps(row, ensure_ascii=False) + "\n")

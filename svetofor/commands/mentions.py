@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import typer
 from sqlalchemy.engine import Engine
 
+from core.csv_cells import guard_row
 from core.db import check_connection, session_scope
 from core.errors import NotFound
 from services.mention_queries import MentionFilter, list_mentions, mention_public
@@ -51,7 +52,7 @@ def _write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> None:
     for row in rows:
         sentiment = row.pop("sentiment") or {}
         row.update({f"sentiment_{k}": v for k, v in sentiment.items()})
-        writer.writerow(row)
+        writer.writerow(guard_row(row))
 
 
 @app.command("export")

@@ -12,6 +12,7 @@ import typer
 
 from classifier import SentimentClassifier
 from core.config import Settings
+from core.csv_cells import unguard
 from core.errors import NotFound
 from svetofor.context import fail, load_settings
 from svetofor.progress import Reporter
@@ -39,7 +40,7 @@ def _csv_texts(path: Path, column: str) -> Iterator[str]:
                     f"{path}: no {column!r} column (columns: {', '.join(reader.fieldnames or [])})"
                 )
             for row in reader:
-                yield row[column] or ""
+                yield unguard(row[column] or "")  # a text our own export guarded
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
     except UnicodeDecodeError as exc:

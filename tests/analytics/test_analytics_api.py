@@ -162,6 +162,7 @@ def test_csv_export(marketer: TestClient) -> None:
         ("2026-11-11", "0", "", ""),
         ("2026-11-12", "1", "1.0", "red"),
     ]
+    assert rows[2]["net_sentiment"] == "-1.0"  # a number: the formula guard leaves it be
 
 
 def test_sources_share_of_voice_and_terms(marketer: TestClient) -> None:

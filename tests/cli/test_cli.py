@@ -140,7 +140,7 @@ def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: obje
     client.post("/api/v1/brands", json={"name": "Globex"})
     client.post("/api/v1/sources", json=SOURCE)
     client.post("/api/v1/sources", json={**SOURCE, "name": "globex-news", "brand": "Globex"})
-    for i, text in enumerate(["Acme, спасибо!", 'Acme said "no", again'], start=1):
+    for i, text in enumerate(["Acme, спасибо!", 'Acme said "no", again', "-Acme, never"], start=1):
         client.post(
             "/api/v1/mentions",
             json={
@@ -157,14 +157,15 @@ def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: obje
 
     result = run(tmp_path, "mentions", "export", "--brand", "Acme", db_url=db_url)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "exported 2 mentions"
+    assert result.stderr.strip().splitlines()[-1] == "exported 3 mentions"
     # typed at a terminal: a bar, full when done, and the same rows on stdout
     drawn = run_on_terminal(tmp_path, "mentions", "export", "--brand", "Acme", db_url=db_url)
     assert drawn.returncode == 0 and drawn.stdout == result.stdout
-    assert "exporting" in drawn.stderr and "━" in drawn.stderr and "2/2" in drawn.stderr
-    assert "exported 2 mentions" in drawn.stderr
+    assert "exporting" in drawn.stderr and "━" in drawn.stderr and "3/3" in drawn.stderr
+    assert "exported 3 mentions" in drawn.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["external_id"], r["text"], r["published_at"]) for r in rows] == [
+        ("a3", "-Acme, never", "2026-11-03T07:00:00Z"),  # JSON lines carry the text as is
         ("a2", 'Acme said "no", again', "2026-11-02T07:00:00Z"),
         ("a1", "Acme, спасибо!", "2026-11-01T07:00:00Z"),
     ]
@@ -191,7 +192,9 @@ def test_mentions_export_jsonl_and_csv(tmp_path: Path, db_url: str, client: obje
     result = run(tmp_path, "mentions", "export", "--format", "csv", "-o", str(out), db_url=db_url)
     assert result.returncode == 0, result.stderr
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert sorted(r["external_id"] for r in table) == ["a1", "a2", "g1"]
+    assert sorted(r["external_id"] for r in table) == ["a1", "a2", "a3", "g1"]
+    a3 = next(r for r in table if r["external_id"] == "a3")
+    assert a3["text"] == "'-Acme, never"  # Excel shows it as text, not a formula
     a2 = next(r for r in table if r["external_id"] == "a2")
     assert (a2["text"], a2["rating"], a2["brand"]) == ('Acme said "no", again', "2", "Acme")
 
@@ -330,7 +333,8 @@ def test_corrections_export_gives_a_training_csv(
     client.post("/api/v1/brands", json=BRAND)
     client.post("/api/v1/sources", json=SOURCE)
     ids = []
-    for i, text in enumerate(["Acme, ну спасибо за два часа ожидания", "Acme ok"], start=1):
+    texts = ["Acme, ну спасибо за два часа ожидания", "Acme ok", '=HYPERLINK("http://x","Acme")']
+    for i, text in enumerate(texts, start=1):
         ids.append(
             client.post(
                 "/api/v1/mentions",
@@ -339,18 +343,24 @@ def test_corrections_export_gives_a_training_csv(
         )
     client.put(f"/api/v1/mentions/{ids[0]}/label", json={"label": "negative", "note": "сарказм"})
     client.put(f"/api/v1/mentions/{ids[1]}/label", json={"label": "neutral"})
+    client.put(f"/api/v1/mentions/{ids[2]}/label", json={"label": "negative"})
 
     out = tmp_path / "corrections.csv"
     args = ("corrections", "export", "--brand", "Acme", "-o", str(out))
     result = run(tmp_path, *args, db_url=db_url)
     assert result.returncode == 0, result.stderr
+    # a spreadsheet opening the file sees text, not a formula to run
+    cells = [row["text"] for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))]
+    assert cells[2] == """'=HYPERLINK("http://x","Acme")"""
     examples = read_labelled_csv(out)  # what `svetofor train` and `svetofor eval` read
     assert [(e.text, e.label) for e in examples] == [
         ("Acme, ну спасибо за два часа ожидания", "negative"),
         ("Acme ok", "neutral"),
+        ('=HYPERLINK("http://x","Acme")', "negative"),  # the text as it was
     ]
     lines = run(tmp_path, "corrections", "export", "--format", "jsonl", db_url=db_url).stdout
-    assert [json.loads(line)["note"] for line in lines.splitlines()] == ["сарказм", None]
+    assert [json.loads(line)["note"] for line in lines.splitlines()] == ["сарказм", None, None]
+    assert json.loads(lines.splitlines()[2])["text"] == '=HYPERLINK("http://x","Acme")'  # as is
     missing = run(tmp_path, "corrections", "export", "--brand", "Nope", db_url=db_url)
     assert missing.returncode == 1 and missing.stderr.strip() == "error: brand 'Nope' not found"
     assert missing.stdout == ""  # no header before the error: the file is not half a CSV
