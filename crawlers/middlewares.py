@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from core.retry_after import retry_after
 from crawlers import stats as keys
 from crawlers.parsing.blocking import detect_block
 
@@ -28,11 +29,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
 
     def _delay(self, request: Request, response: Response | None) -> float:
-        if response is not None and (retry_after := response.headers.get(b"Retry-After")):
-            try:
-                return min(float(retry_after.decode()), float(self.cap))
-            except ValueError:
-                pass  # an HTTP date: fall back to exponential backoff
+        if response is not None:
+            asked = retry_after(response.headers.get(b"Retry-After"), cap=float(self.cap))
+            if asked is not None:  # seconds or an HTTP date; nonsense falls to the backoff
+                return asked
         retries = int(request.meta.get("retry_times", 0))
         delay: float = float(self.base) * 2**retries
         return min(delay, float(self.cap))

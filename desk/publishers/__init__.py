@@ -8,9 +8,24 @@ here keeps the manual flow (post by hand, then mark posted)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+import httpx
 
 from models import Mention, Source
+
+# The longest wait a platform's Retry-After is taken at (publishing pauses less: MAX_PAUSE).
+MAX_WAIT = 3600.0
+
+
+def answer_object(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; {} for an empty, non-JSON or non-object body (the HTML error
+    page a proxy sends, a bare list): the adapters then say what status came back."""
+    try:
+        answer = response.json() if response.content else {}
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 @dataclass(frozen=True)

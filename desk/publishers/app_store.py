@@ -16,8 +16,9 @@ from typing import Any
 
 import httpx
 
+from core.retry_after import retry_after
 from core.signing import app_store_connect_token
-from desk.publishers import Published, PublishError
+from desk.publishers import MAX_WAIT, Published, PublishError, answer_object
 from models import Mention
 
 API = "https://api.appstoreconnect.apple.com"
@@ -61,15 +62,20 @@ class AppStoreConnectPublisher:
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=self.timeout,
             )
-            answer = response.json() if response.content else {}
-        except (httpx.HTTPError, ValueError) as exc:
+        except httpx.HTTPError as exc:
             raise PublishError(f"App Store Connect: {exc}", retryable=True) from exc
+        answer = answer_object(response)
         if response.status_code not in (200, 201):
-            first = (answer.get("errors") or [{}])[0]
-            said = first.get("detail") or first.get("title") or "no detail"
+            errors = answer.get("errors")
+            first = errors[0] if isinstance(errors, list) and errors else {}
+            first = first if isinstance(first, dict) else {}
+            said = first.get("detail") or first.get("title") or response.text[:200] or "no detail"
             raise PublishError(
                 f"App Store Connect answered {response.status_code}: {said}",
                 retryable=response.status_code in RETRYABLE,
-                wait=float(response.headers.get("Retry-After", "1") or 1),
+                wait=retry_after(response.headers.get("Retry-After"), cap=MAX_WAIT) or 1.0,
             )
-        return Published(url=mention.url, platform_id=(answer.get("data") or {}).get("id"))
+        data = answer.get("data")
+        return Published(
+            url=mention.url, platform_id=data.get("id") if isinstance(data, dict) else None
+        )

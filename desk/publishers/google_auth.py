@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
+from core.retry_after import retry_after
 from core.signing import rs256
-from desk.publishers import PublishError
+from desk.publishers import MAX_WAIT, PublishError, answer_object
 
 
 def service_account_key(value: Any) -> dict[str, Any] | None:
@@ -65,13 +66,16 @@ class GoogleToken:
             )
         except httpx.HTTPError as exc:
             raise PublishError(f"Google sign-in: {exc}", retryable=True) from exc
+        token = answer_object(answer)
         if answer.status_code != 200:
-            detail = answer.json().get("error_description", "") if answer.content else ""
+            detail = token.get("error_description") or answer.text[:200]
             raise PublishError(
                 f"Google sign-in answered {answer.status_code}: {detail}", retryable=False
             )
-        token = answer.json()
-        self._cached = (token["access_token"], now + float(token.get("expires_in", 3600)))
+        access, lifetime = token.get("access_token"), token.get("expires_in", 3600)
+        if not isinstance(access, str) or not isinstance(lifetime, int | float):
+            raise PublishError("Google sign-in answered 200 without a token", retryable=True)
+        self._cached = (access, now + float(lifetime))
         return self._cached[0]
 
 
@@ -80,13 +84,11 @@ RETRYABLE = {429, 500, 502, 503, 504}
 
 def google_error(response: httpx.Response, platform: str) -> PublishError:
     """Google's error answer (`{"error": {"code", "message", "status"}}`) in its own words."""
-    try:
-        error = response.json().get("error") or {}
-    except ValueError:
-        error = {}
-    message = error.get("message") or response.text[:200] or "no message"
+    error = answer_object(response).get("error")
+    said = error.get("message") if isinstance(error, dict) else None
+    message = said or response.text[:200] or "no message"
     return PublishError(
         f"{platform} answered {response.status_code}: {message}",
         retryable=response.status_code in RETRYABLE,
-        wait=float(response.headers.get("Retry-After", "1") or 1),
+        wait=retry_after(response.headers.get("Retry-After"), cap=MAX_WAIT) or 1.0,
     )

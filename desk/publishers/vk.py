@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from desk.publishers import Published, PublishError
+from desk.publishers import Published, PublishError, answer_object
 from models import Mention
 
 API = "https://api.vk.com/method"
@@ -62,18 +62,21 @@ class VkPublisher:
             response = httpx.post(
                 f"{self.api_base.rstrip('/')}/wall.createComment", data=params, timeout=self.timeout
             )
-            answer = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except httpx.HTTPError as exc:
             raise PublishError(f"VK: {type(exc).__name__}: {exc}", retryable=True) from exc
-        error = answer.get("error") if isinstance(answer, dict) else None
-        if error:
+        answer = answer_object(response)
+        error = answer.get("error")
+        if isinstance(error, dict):
             code = error.get("error_code")
             raise PublishError(
                 f"VK error {code}: {error.get('error_msg')}", retryable=code in RETRYABLE
             )
-        comment_id = (answer.get("response") or {}).get("comment_id")
+        result = answer.get("response")
+        comment_id = result.get("comment_id") if isinstance(result, dict) else None
         if not isinstance(comment_id, int):
-            raise PublishError(f"VK answered without a comment id: {answer}", retryable=False)
+            # not retried: the comment may be up already, and a second one would be a duplicate
+            said = answer or response.text[:200]
+            raise PublishError(f"VK answered without a comment id: {said}", retryable=False)
         return Published(
             url=f"https://vk.com/wall{owner}_{post}?reply={comment_id}",
             platform_id=str(comment_id),

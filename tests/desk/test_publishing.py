@@ -90,8 +90,10 @@ def platform() -> Iterator[Platform]:
                 )
             else:
                 status, answer = 200, {"response": {"comment_id": 777}}
-            data = json.dumps(answer).encode()
-            reply(self, status, data)
+            if isinstance(answer, bytes):  # what a proxy in front of the platform sends
+                reply(self, status, answer, content_type="text/html")
+            else:
+                reply(self, status, json.dumps(answer).encode())
 
         def do_PUT(self) -> None:  # Google Business Profile's updateReply
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -262,6 +264,36 @@ def test_vk_comment_as_the_community_under_the_customers_comment(
     denied = client.post(f"/api/v1/cases/{case_id}/replies/{second}/publish")
     assert denied.status_code == 502
     assert denied.json()["detail"] == "VK error 15: Access denied: no access to call this method"
+
+
+def test_a_proxys_html_page_is_retried_not_a_crash(
+    client: TestClient, engine: Engine, platform: Platform
+) -> None:
+    options = {"app_id": APP, "access_token": "ya29.static", "reply_api_base": platform.url}
+    case_id = open_case(engine, "google_play", options, "gp-review-3", {})
+    first = draft(client, case_id, "acknowledgement", "Простите! Разберёмся.")
+    platform.queued = [(502, b"<html><body>502 Bad Gateway</body></html>")]  # then success
+    posted = client.post(f"/api/v1/cases/{case_id}/replies/{first}/publish")
+    assert posted.status_code == 200, posted.text  # a 502 is retried
+    assert len(platform.calls) == 2
+
+
+def test_a_vk_answer_without_a_comment_is_not_retried(
+    client: TestClient, engine: Engine, platform: Platform
+) -> None:
+    vk = {"owner_id": -42, "reply_token": "vk1.a.community", "api_base": platform.url + "/m"}
+    raw = {"owner_id": -42, "post_id": 100, "reply_to_comment": None}
+    vk_case = open_case(engine, "vk", vk, "wall-42_100_r556", raw)
+    second = draft(client, vk_case, "acknowledgement", "Анна, извините, уже разбираемся.")
+    platform.queued = [(200, b"<html>maintenance</html>")]
+    refused = client.post(f"/api/v1/cases/{vk_case}/replies/{second}/publish")
+    assert refused.status_code == 502
+    assert refused.json()["detail"] == (
+        "VK answered without a comment id: <html>maintenance</html>"
+    )
+    assert len(platform.calls) == 1  # not retried: the comment may be up already
+    with Session(engine) as session:
+        assert session.get(Case, vk_case).state is CaseState.new  # type: ignore[union-attr]
 
 
 def test_a_source_without_a_reply_api_keeps_the_manual_flow(
