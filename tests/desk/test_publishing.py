@@ -293,7 +293,8 @@ def test_a_vk_answer_without_a_comment_is_not_retried(
     )
     assert len(platform.calls) == 1  # not retried: the comment may be up already
     with Session(engine) as session:
-        assert session.get(Case, vk_case).state is CaseState.new  # type: ignore[union-attr]
+        case = session.get(Case, vk_case)
+        assert case is not None and case.state is CaseState.new
 
 
 def test_a_source_without_a_reply_api_keeps_the_manual_flow(
