@@ -131,6 +131,16 @@ def _parse(
     )
 
 
+def epoch_seconds(seconds: int | float) -> datetime | None:
+    """An API's Unix time (VK's `date`, Google Play's `[seconds, nanos]`) in UTC; None when no
+    datetime has it (a corrupt 10**20, or milliseconds where seconds belong), never a raise
+    that would lose the page's other mentions."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def _from_epoch(value: int | float | str) -> datetime:
     """Seconds, milliseconds, microseconds or nanoseconds since 1970, told apart by size."""
     if isinstance(value, str):

@@ -9,9 +9,10 @@ real answers in ../shared/realpages/google_play)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from crawlers.parsing.dates import epoch_seconds
 from crawlers.parsing.google_maps import at
 from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
 from crawlers.parsing.text import normalize_space
@@ -35,7 +36,7 @@ def _moment(value: Any) -> datetime | None:
     if not isinstance(value, list) or not value or not isinstance(value[0], int):
         return None
     nanos = value[1] if len(value) > 1 and isinstance(value[1], int) else 0
-    return datetime.fromtimestamp(value[0] + nanos / 1e9, UTC)
+    return epoch_seconds(value[0] + nanos / 1e9)
 
 
 def _payload(body: bytes | str) -> Any:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from crawlers.parsing.dates import epoch_seconds
 from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
 from crawlers.parsing.text import normalize_space
 
@@ -66,7 +67,7 @@ def authors(response: dict[str, Any]) -> dict[int, tuple[str, str]]:
 
 
 def _when(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else None
+    return epoch_seconds(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def post_item(

@@ -54,6 +54,19 @@ def test_a_recorded_page_of_reviews_with_developer_replies() -> None:
     assert baran.raw["app_version"] == "10.24.48.939568180.6-release"
 
 
+def test_a_review_time_no_datetime_has_keeps_the_review_without_a_date() -> None:
+    def review(review_id: str, seconds: int) -> list:
+        return [review_id, ["Анна"], 1, None, "Колибри опоздал", [seconds, 0]]
+
+    data = [[review("ok", 1765180800), review("corrupt", 10**20)], None, [None, None]]
+    body = ")]}'\n\n" + json.dumps([["wrb.fr", "UsvDTd", json.dumps(data), None, "generic"]])
+    page = parse_play_reviews(body, app_id="com.example")
+    assert [(i.external_id, i.published_at is None) for i in page.items] == [
+        ("ok", False),
+        ("corrupt", True),
+    ]
+
+
 def test_an_error_envelope_is_a_counted_problem() -> None:
     error = ")]}'\n\n" + json.dumps([["wrb.fr", "UsvDTd", None, None, None, [3], "generic"]])
     page = parse_play_reviews(error, app_id=APP)

@@ -100,6 +100,20 @@ def test_old_api_text_is_cleaned() -> None:
     )
 
 
+def test_a_corrupt_post_date_keeps_the_post_without_a_date() -> None:
+    posts = [
+        {"id": 1, "owner_id": 7, "from_id": 7, "date": 1765180800, "text": "Колибри ок"},
+        {"id": 2, "owner_id": 7, "from_id": 7, "date": 10**20, "text": "Колибри опоздал"},
+        {"id": 3, "owner_id": 7, "from_id": 7, "date": 1765180800123, "text": "Колибри (мс)"},
+    ]
+    page = parse_search(json.dumps({"response": {"items": posts, "profiles": []}}))
+    assert [(i.external_id, i.published_at is None) for i in page.items] == [
+        ("wall7_1", False),
+        ("wall7_2", True),  # the text is kept; the store marks the date unknown
+        ("wall7_3", True),
+    ]
+
+
 @needs_realpages
 def test_search_answers_page_with_next_from() -> None:
     page = parse_search(json.dumps(recorded("newsfeed.search_2019_next_from.json")))
