@@ -14,7 +14,7 @@ from typing import Any
 
 from crawlers.parsing.dates import epoch_seconds
 from crawlers.parsing.google_maps import at
-from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
+from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem, add_record, as_list
 from crawlers.parsing.text import normalize_space
 
 RPC_ID = "UsvDTd"
@@ -65,9 +65,8 @@ def parse_play_reviews(body: bytes | str, *, app_id: str, lang: str | None = Non
         return page
     token = at(data, (-1, 1))
     page.cursor = token if isinstance(token, str) and token else None
-    for review in at(data, (0,)) or []:
-        item = _review(review, app_id, lang)
-        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
+    for review in as_list(at(data, (0,))):
+        add_record(page, _review, review, app_id, lang)
     return page
 
 

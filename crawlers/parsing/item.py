@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -45,3 +46,39 @@ class ParsedPage:
     problems: list[ParseProblem] = field(default_factory=list)
     next_url: str | None = None
     cursor: str | None = None  # the site's own paging token (Telegram before, Reddit after…)
+
+
+Found = MentionItem | ParseProblem | None | list[MentionItem | ParseProblem]
+
+# What a parser raises when a record does not have the shape it expects (an API changed a
+# field's type, a proxy mangled the answer): caught per record, or per page at the latest.
+SHAPE_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError)
+
+
+def shape_problem(exc: Exception, where: str = "") -> ParseProblem:
+    """The `bad_record` problem an unexpected shape is: counted and logged, never raised."""
+    detail = f"{type(exc).__name__}: {exc}"
+    return ParseProblem("bad_record", (f"{where}: {detail}" if where else detail)[:200])
+
+
+def add_record(page: ParsedPage, make: Callable[..., Found], *args: Any) -> None:
+    """Put what `make(*args)` found on the page; a record it could not read is one problem
+    there, and the page's other records are kept."""
+    try:
+        found = make(*args)
+    except SHAPE_ERRORS as exc:
+        found = shape_problem(exc)
+    for one in found if isinstance(found, list) else [found]:
+        if isinstance(one, ParseProblem):
+            page.problems.append(one)
+        elif one is not None:
+            page.items.append(one)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A field that should hold a list of records: anything else holds none."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

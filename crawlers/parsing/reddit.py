@@ -11,7 +11,14 @@ from urllib.parse import urlsplit, urlunsplit
 from w3lib.url import add_or_replace_parameter
 
 from crawlers.parsing.dates import parse_published
-from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
+from crawlers.parsing.item import (
+    MentionItem,
+    ParsedPage,
+    ParseProblem,
+    add_record,
+    as_dict,
+    as_list,
+)
 from crawlers.parsing.text import normalize_space
 
 BASE_URL = "https://www.reddit.com"
@@ -43,13 +50,9 @@ def parse_reddit(body: bytes | str | Any, *, url: str | None = None, now: dateti
     more: list[str] = []
     for kind, thing in _things(data):
         if kind == "more":
-            more.extend(str(child) for child in thing.get("children") or [])
+            more.extend(str(child) for child in as_list(thing.get("children")))
             continue
-        item = _item(kind, thing, now)
-        if isinstance(item, ParseProblem):
-            page.problems.append(item)
-        elif item is not None:
-            page.items.append(item)
+        add_record(page, _item, kind, thing, now)
     if more:
         page.problems.append(ParseProblem("more_children", ",".join(more)[:2000]))
     after = _after(data)
@@ -74,14 +77,14 @@ def _things(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         yield kind, data
         yield from _things(data.get("replies") or [])
     elif isinstance(node.get("json"), dict):  # /api/morechildren
-        yield from _things((node["json"].get("data") or {}).get("things") or [])
+        yield from _things(as_list(as_dict(node["json"].get("data")).get("things")))
 
 
 def _after(data: Any) -> str | None:
     listings = data if isinstance(data, list) else [data]
     for listing in reversed(listings):  # comment pages: the comment listing pages on
         if isinstance(listing, dict) and listing.get("kind") == "Listing":
-            after = (listing.get("data") or {}).get("after")
+            after = as_dict(listing.get("data")).get("after")
             if after:
                 return str(after)
     return None

@@ -16,7 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.parsing.dates import epoch_seconds
-from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
+from crawlers.parsing.item import (
+    MentionItem,
+    ParsedPage,
+    ParseProblem,
+    add_record,
+    as_dict,
+    as_list,
+)
 from crawlers.parsing.text import normalize_space
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -55,15 +62,27 @@ def begin(body: bytes | str) -> tuple[ParsedPage, dict[str, Any] | None]:
 
 
 def authors(response: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    """from_id → (name, page URL), users by their id, communities by minus theirs."""
+    """from_id → (name, page URL), users by their id, communities by minus theirs; a profile
+    of another shape is left out (its posts then show no author), never a lost page."""
     found: dict[int, tuple[str, str]] = {}
-    for profile in response.get("profiles") or []:
-        name = " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if p)
-        found[int(profile["id"])] = (name, f"https://vk.com/id{profile['id']}")
-    for group in response.get("groups") or []:
-        page = group.get("screen_name") or f"club{group['id']}"
-        found[-int(group["id"])] = (str(group.get("name") or page), f"https://vk.com/{page}")
+    for profile in as_list(response.get("profiles")):
+        user = as_dict(profile).get("id")
+        if isinstance(user, int) and not isinstance(user, bool):
+            parts = (as_dict(profile).get("first_name"), as_dict(profile).get("last_name"))
+            name = " ".join(p for p in parts if isinstance(p, str) and p)
+            found[user] = (name, f"https://vk.com/id{user}")
+    for group in as_list(response.get("groups")):
+        group_id = as_dict(group).get("id")
+        if isinstance(group_id, int) and not isinstance(group_id, bool):
+            screen = group.get("screen_name")
+            page = screen if isinstance(screen, str) and screen else f"club{group_id}"
+            found[-group_id] = (str(group.get("name") or page), f"https://vk.com/{page}")
     return found
+
+
+def _author(record: dict[str, Any], people: dict[int, tuple[str, str]]) -> tuple[Any, Any]:
+    who = record.get("from_id")
+    return people.get(who, (None, None)) if isinstance(who, int) else (None, None)
 
 
 def _when(value: Any) -> datetime | None:
@@ -81,7 +100,7 @@ def post_item(
         text = clean_text(post["copy_history"][0].get("text"))
     if not text:
         return ParseProblem("no_text", f"wall{owner}_{post_id}")
-    name, page = people.get(post.get("from_id") or 0, (None, None))
+    name, page = _author(post, people)
     published = _when(post.get("date"))
     raw: dict[str, Any] = {"owner_id": owner, "post_id": post_id}
     if post.get("edited"):
@@ -111,7 +130,7 @@ def comment_items(
         if comment.get("deleted"):
             found.append(ParseProblem("deleted", f"wall{owner}_{post_id}_r{comment_id}"))
         elif text := clean_text(comment.get("text")):
-            name, page = people.get(comment.get("from_id") or 0, (None, None))
+            name, page = _author(comment, people)
             published = _when(comment.get("date"))
             parent = comment.get("reply_to_comment") or (comment.get("parents_stack") or [None])[-1]
             found.append(
@@ -128,8 +147,8 @@ def comment_items(
             )
         else:
             found.append(ParseProblem("no_text", f"wall{owner}_{post_id}?reply={comment_id}"))
-        thread = comment.get("thread") or {}
-        found.extend(comment_items(thread.get("items") or [], owner, post_id, people))
+        thread = as_dict(comment.get("thread"))
+        found.extend(comment_items(as_list(thread.get("items")), owner, post_id, people))
     return found
 
 
@@ -144,25 +163,29 @@ def parse_wall(
         return page, [], 0
     people = authors(response)
     with_comments = []
-    for post in response.get("items") or []:
-        if (post.get("comments") or {}).get("count"):
+    for post in as_list(response.get("items")):
+        if not isinstance(post, dict):
+            page.problems.append(ParseProblem("no_id", str(post)[:120]))
+            continue
+        if as_dict(post.get("comments")).get("count") and isinstance(post.get("id"), int):
             with_comments.append(post)
         if skip_from is not None and post.get("from_id") == skip_from:
             page.problems.append(
                 ParseProblem("own_post", f"wall{post.get('owner_id')}_{post.get('id')}")
             )
             continue
-        item = post_item(post, people)
-        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
-    return page, with_comments, int(response.get("count") or 0)
+        add_record(page, post_item, post, people)
+    total = response.get("count")
+    return page, with_comments, total if isinstance(total, int) else 0
 
 
 def parse_comments(body: bytes | str, *, owner: int, post_id: int) -> ParsedPage:
     page, response = begin(body)
     if response is None:
         return page
-    for item in comment_items(response.get("items") or [], owner, post_id, authors(response)):
-        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
+    people = authors(response)
+    for comment in as_list(response.get("items")):
+        add_record(page, comment_items, [comment], owner, post_id, people)
     return page
 
 
@@ -172,9 +195,8 @@ def parse_search(body: bytes | str) -> ParsedPage:
     if response is None:
         return page
     people = authors(response)
-    for post in response.get("items") or []:
-        item = post_item(post, people)
-        (page.problems if isinstance(item, ParseProblem) else page.items).append(item)  # type: ignore[arg-type]
+    for post in as_list(response.get("items")):
+        add_record(page, post_item, as_dict(post), people)
     next_from = response.get("next_from")
     page.cursor = next_from if isinstance(next_from, str) and next_from else None
     return page

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 
 from core.timeutil import utcnow
 from crawlers import stats as keys
-from crawlers.parsing.item import MentionItem, ParsedPage
+from crawlers.parsing.item import SHAPE_ERRORS, MentionItem, ParsedPage, shape_problem
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,10 @@ class SourceSpider(scrapy.Spider):
         raise NotImplementedError
 
     def on_page(self, response: Response) -> Iterator[Any]:
-        result = self.parse_page(response)
+        try:
+            result = self.parse_page(response)
+        except SHAPE_ERRORS as exc:  # the page changed shape: a counted problem, the run goes on
+            result = ParsedPage(problems=[shape_problem(exc, "the page")])
         yield from self.take(result, response)
         page = response.meta.get("page", 1)
         if result.next_url and self.should_follow(result.items, page):

@@ -61,6 +61,16 @@ def test_bad_bodies(body: bytes) -> None:
     assert [p.reason for p in page.problems] in ([], ["bad_json"])
 
 
+def test_a_thing_of_another_shape_is_one_problem_and_the_rest_is_kept() -> None:
+    changed = json.loads(json.dumps(LISTING))
+    changed["data"]["children"][0]["data"]["selftext"] = {"markdown": "Приложение лежит"}
+    changed["data"]["children"].append({"kind": "more", "data": {"children": 5}})
+    page = parse_reddit(json.dumps(changed), now=NOW)
+    assert [i.external_id for i in page.items] == ["t3_abc2"]
+    assert [p.reason for p in page.problems] == ["bad_record", "deleted"]
+    assert page.problems[0].detail == "AttributeError: 'dict' object has no attribute 'strip'"
+
+
 @needs_realpages
 def test_search_listing() -> None:
     page = parse_reddit((REDDIT / "r_all_search_q_2016-07-12.json").read_bytes(), now=NOW)

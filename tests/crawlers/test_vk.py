@@ -114,6 +114,26 @@ def test_a_corrupt_post_date_keeps_the_post_without_a_date() -> None:
     ]
 
 
+def test_a_record_of_another_shape_is_one_problem_and_the_page_is_kept() -> None:
+    response = {
+        "items": [
+            {"id": 1, "owner_id": 7, "from_id": 7, "date": 1765180800, "text": "Колибри ок"},
+            "not a post",
+            {"id": 2, "owner_id": 7, "from_id": {"id": 7}, "text": "Колибри опоздал"},
+            {"id": 3, "owner_id": 7, "text": "", "copy_history": "a repost, mangled"},
+        ],
+        "profiles": [{"id": 7, "first_name": "Анна", "last_name": None}, {"id": "x"}, None],
+        "groups": "none",
+    }
+    page = parse_search(json.dumps({"response": response}))
+    assert [(i.external_id, i.author) for i in page.items] == [
+        ("wall7_1", "Анна"),
+        ("wall7_2", None),  # an author of another shape: the post stays, without a name
+    ]
+    assert [p.reason for p in page.problems] == ["no_id", "bad_record"]
+    assert page.problems[1].detail.startswith("AttributeError: ")
+
+
 @needs_realpages
 def test_search_answers_page_with_next_from() -> None:
     page = parse_search(json.dumps(recorded("newsfeed.search_2019_next_from.json")))
