@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -41,6 +42,8 @@ def to_rating(value: str | float | int | None, scale: float | None = None) -> in
             return None
         value = float(match.group(0).replace(",", "."))
     number = float(value) * 5 / scale if scale else float(value)
+    if not math.isfinite(number):  # "9" * 400 reads as infinity: no mark at all
+        return None
     rating = int(number + 0.5)  # half up: 4.5 stars is a 5, not banker's 4
     return rating if 1 <= rating <= 5 else None
 

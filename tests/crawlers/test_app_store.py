@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.signing import b64url_decode
+from crawlers.parsing.app_store_connect import parse_customer_reviews
+from crawlers.parsing.fields import to_rating
 from desk.alerts.policy import AlertPolicy
 from desk.triage import triage
 from models import Mention, Source
@@ -171,6 +173,27 @@ def add(engine: Engine, name: str, **options: Any) -> None:
             options={"app_id": APP, **options},
         )
         session.commit()
+
+
+def test_a_review_of_another_shape_is_one_problem_and_the_others_are_kept() -> None:
+    apple = Apple()
+    apple.url = "http://connect.example"
+    answer = apple.reviews(1)
+    answer["data"][0]["attributes"]["body"] = {"text": "Crashes"}  # a field changed type
+    answer["data"].insert(0, "not a review")
+    answer["errors"] = []
+    page = parse_customer_reviews(json.dumps(answer), app_id=APP)
+    assert [i.external_id for i in page.items] == ["r-2"]
+    assert [(p.reason, p.detail) for p in page.problems] == [
+        ("no_id", "{}"),  # not a record at all
+        ("no_text", "r-1"),  # an object where the text was: not made into text
+    ]
+    assert parse_customer_reviews(json.dumps({"errors": {"x": 1}}), app_id=APP).items == []
+
+
+def test_a_rating_past_any_scale_is_no_rating() -> None:
+    assert to_rating("9" * 400) is None and to_rating(float("nan")) is None
+    assert to_rating("4,5") == 5
 
 
 @needs_realpages
