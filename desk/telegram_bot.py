@@ -7,6 +7,7 @@ answered (`answerCallbackQuery`) so the button stops spinning."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from models import AlertDelivery, AlertKind, Case, CaseState, DeliveryStatus
 logger = logging.getLogger(__name__)
 MEMBERS = {"creator", "administrator", "member", "restricted"}
 SNOOZE = timedelta(hours=1)
+_CASE_ID = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass
@@ -36,7 +38,9 @@ class TelegramBot:
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         url = f"{self.api_base.rstrip('/')}/bot{self.token}/{method}"
-        answer: dict[str, Any] = httpx.post(url, json=params, timeout=self.timeout).json()
+        answer = httpx.post(url, json=params, timeout=self.timeout).json()
+        if not isinstance(answer, dict):
+            raise ValueError(f"telegram answered {type(answer).__name__}, not an object")
         return answer
 
     def is_member(self, user_id: int) -> bool:
@@ -96,13 +100,15 @@ def handle_update(
     query = update.get("callback_query")
     if not isinstance(query, dict) or not isinstance(query.get("id"), str):
         return None
-    user = query.get("from") or {}
+    sender = query.get("from")
+    user: dict[str, Any] = sender if isinstance(sender, dict) else {}
     action, _, case_ref = str(query.get("data") or "").partition(":")
     if not isinstance(user.get("id"), int) or not bot.is_member(user["id"]):
         told = "Only members of the team chat can act on these alerts."
         bot.answer(query["id"], told)
         return told
-    case = session.get(Case, int(case_ref)) if case_ref.isdigit() else None
+    # a button's data is ours, but an update can be forged: ASCII digits that fit an id only
+    case = session.get(Case, int(case_ref)) if _CASE_ID.fullmatch(case_ref) else None
     if case is None or action not in ("take", "snooze"):
         told = "This alert's case is not known here."
     elif case.state in (CaseState.closed, CaseState.dismissed):
@@ -141,14 +147,16 @@ class TelegramPoller:
         except (httpx.HTTPError, ValueError):
             logger.warning("telegram: getUpdates failed", exc_info=True)
             return 0
-        updates = answer.get("result") or [] if answer.get("ok") else []
+        result = answer.get("result") if answer.get("ok") else None
+        updates = [u for u in result if isinstance(u, dict)] if isinstance(result, list) else []
         for update in updates:
             try:
                 with session_scope(self.engine) as session:
                     handle_update(session, update, self.bot)
             except Exception:  # one bad update must not stop the others
                 logger.exception("telegram update %s failed", update.get("update_id"))
-            self.offset = int(update["update_id"]) + 1
+            if isinstance(update.get("update_id"), int):  # confirmed: not sent again
+                self.offset = update["update_id"] + 1
         return len(updates)
 
 

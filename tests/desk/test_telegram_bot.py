@@ -180,6 +180,23 @@ def test_strangers_and_forgers_get_nothing_done(
         assert case is not None and case.assignee is None
 
 
+def test_an_update_of_another_shape_is_answered_not_retried_forever(
+    bot_client: TestClient, engine: Engine, bot_api: BotApi
+) -> None:
+    # a 500 would make Telegram send the same update again and again, holding up the rest
+    case_id = a_case(engine)
+    for data in (f"take:{2**63}", "take:\u00b2", f"take:-{case_id}", "take:"):
+        answer = press(bot_client, {"id": MEMBER}, data)
+        assert answer.status_code == 200, (data, answer.text)
+        assert answer.json()["told"] == "This alert's case is not known here."
+    odd_sender = press(bot_client, ["not", "a", "user"], f"take:{case_id}")
+    assert odd_sender.status_code == 200
+    assert odd_sender.json()["told"] == "Only members of the team chat can act on these alerts."
+    with Session(engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.assignee is None
+
+
 def test_the_webhook_is_off_without_its_settings(client: TestClient) -> None:
     answer = client.post("/api/v1/telegram/webhook", json={"update_id": 1})
     assert answer.status_code == 404
@@ -223,3 +240,27 @@ def test_long_polling_acts_on_each_press_once(
         case = session.get(Case, case_id)
         assert case is not None and case.assignee == "telegram:@oleg"
     assert telegram_poller(engine, settings) is None  # off unless asked for
+
+
+def test_long_polling_confirms_an_update_it_cannot_act_on(
+    settings: Settings, engine: Engine, bot_api: BotApi
+) -> None:
+    from desk.telegram_bot import telegram_poller
+
+    polling = settings.model_copy(
+        update={
+            "alert_telegram_token": "123:ABC",
+            "alert_telegram_chat_id": "-100500",
+            "alert_telegram_api_base": bot_api.url,
+            "alert_telegram_polling": True,
+        }
+    )
+    poller = telegram_poller(engine, polling)
+    assert poller is not None
+    bot_api.updates = [
+        {"update_id": 700, "callback_query": "not an object"},
+        {"update_id": 701, "callback_query": {"id": "cb", "from": "x", "data": "take:1"}},
+    ]
+    assert poller.tick() == 2  # acted on neither, and neither stops the ticks
+    assert poller.offset == 702  # both confirmed: Telegram does not send them again
+    assert poller.tick() == 0
