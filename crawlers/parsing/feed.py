@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawlers.parsing.dates import parse_published
-from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
+from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem, add_record
 from crawlers.parsing.text import html_to_text, normalize_space
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -41,8 +41,19 @@ def _local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    name = etree.QName(tag)
+    try:
+        name = etree.QName(tag)
+    except ValueError:  # lxml's recovery keeps broken names ("dc:") that QName refuses
+        return ""
     return name.localname if name.namespace in _FEED_NAMESPACES else ""
+
+
+def _any_local(element: etree._Element) -> str:
+    """The element's name without namespace, whatever the namespace; "?" when it has none."""
+    try:
+        return etree.QName(element.tag).localname if isinstance(element.tag, str) else "?"
+    except ValueError:
+        return "?"
 
 
 def _children(element: etree._Element, *names: str) -> list[etree._Element]:
@@ -170,15 +181,11 @@ def parse_feed(
     lang = _lang(root)
     channel_author = _channel_author(root)
     entries = _entries(root)
-    root_name = etree.QName(root.tag).localname if isinstance(root.tag, str) else "?"
+    root_name = _any_local(root)
     if not entries and root_name not in ("rss", "feed", "RDF"):
         page.problems.append(ParseProblem("not_a_feed", f"root element <{root_name}>"))
     for entry in entries:
-        item = _item(entry, base, lang, channel_author, tz, now, languages)
-        if isinstance(item, ParseProblem):
-            page.problems.append(item)
-        else:
-            page.items.append(item)
+        add_record(page, _item, entry, base, lang, channel_author, tz, now, languages)
     page.next_url = _next_url(root, base)
     return page
 

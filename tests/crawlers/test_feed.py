@@ -123,6 +123,25 @@ def test_truncated_feed_keeps_what_it_can() -> None:
     assert [item.external_id for item in page.items] == ["news-1", "https://news.example.ru/a/2"]
 
 
+DC_FEED = (
+    '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>'
+    "<item><guid>n1</guid><title>Колибри</title><dc:creator>Анна</dc:creator></item>"
+    "<item><guid>n2</guid><title>Колибри снова</title><dc:creator>Олег</dc:creator></item>"
+    "</channel></rss>"
+).encode()
+
+
+def test_a_broken_element_name_loses_that_element_not_the_feed() -> None:
+    # one bad byte after "<dc:" leaves lxml's recovery a tag named "dc:", which QName refuses
+    at = DC_FEED.index("<dc:creator>Олег".encode()) + len("<dc:")
+    page = parse_feed(DC_FEED[:at] + b"\xff" + DC_FEED[at:], now=NOW)
+    assert [(item.external_id, item.author) for item in page.items] == [
+        ("n1", "Анна"),
+        ("n2", None),
+    ]
+
+
 # --- real feeds, compared field by field with the expected parses beside them ---------------
 
 FASTFEED = REALPAGES / "rss" / "fastfeedparser"
