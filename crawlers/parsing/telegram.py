@@ -8,10 +8,11 @@ from datetime import datetime
 from parsel import Selector
 
 from crawlers.parsing.dates import parse_published
-from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem
+from crawlers.parsing.item import MentionItem, ParsedPage, ParseProblem, add_record
 from crawlers.parsing.text import decode_body, element_text, normalize_space
 
 BASE_URL = "https://t.me"
+_POST_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII: "²".isdigit() is True
 _VIEWS = re.compile(r"^([\d.,]+)\s*([KkMm]?)$")
 
 
@@ -19,7 +20,10 @@ def parse_views(value: str | None) -> int | None:
     """Telegram's view counter ("2", "1.2K", "3M") as a number."""
     if not value or not (match := _VIEWS.match(value.strip())):
         return None
-    number = float(match.group(1).replace(",", "."))
+    try:
+        number = float(match.group(1).replace(",", "."))
+    except ValueError:  # "1.2.3K": a counter, not a number; the message stays
+        return None
     return round(number * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()])
 
 
@@ -52,19 +56,8 @@ def parse_telegram(
     selector = Selector(text=decode_body(body, content_type) or "<html></html>")
     ids: list[int] = []
     for message in selector.css("div.tgme_widget_message[data-post]"):
-        post = message.attrib.get("data-post", "")
-        name, _, number = post.rpartition("/")
-        if not name or not number.isdigit():
-            page.problems.append(ParseProblem("no_id", f"data-post {post!r}"))
-            continue
-        ids.append(int(number))
-        if "service_message" in message.attrib.get("class", ""):
-            continue  # "channel created", "message pinned": not something anyone said
-        item = _item(message, name, number, now)
-        if isinstance(item, ParseProblem):
-            page.problems.append(item)
-        else:
-            page.items.append(item)
+        # lxml refuses some damaged markup only when it is read: one message, not the page
+        add_record(page, _message, message, now, ids)
     channel = channel or _channel_of(selector, page.items)
     before = selector.css("a.tme_messages_more[data-before]::attr(data-before)").get()
     if before is None and ids and min(ids) > 1:
@@ -73,6 +66,17 @@ def parse_telegram(
         page.cursor = before
         page.next_url = next_page_url(channel, before)
     return page
+
+
+def _message(message: Selector, now: datetime, ids: list[int]) -> MentionItem | ParseProblem | None:
+    post = message.attrib.get("data-post", "")
+    name, _, number = post.rpartition("/")
+    if not name or not _POST_NUMBER.fullmatch(number):
+        return ParseProblem("no_id", f"data-post {post!r}")
+    ids.append(int(number))
+    if "service_message" in message.attrib.get("class", ""):
+        return None  # "channel created", "message pinned": not something anyone said
+    return _item(message, name, number, now)
 
 
 def _channel_of(selector: Selector, items: list[MentionItem]) -> str | None:

@@ -38,10 +38,15 @@ def test_broken_and_empty_pages() -> None:
     page = parse_telegram(b"<div class='tgme_widget_message' data-post='x'><div", now=NOW)
     assert [p.reason for p in page.problems] == ["no_id"]
     assert page.next_url is None
+    odd = parse_telegram(
+        b"<div class='tgme_widget_message' data-post='ch/\xc2\xb2'></div>", now=NOW
+    )
+    assert [(p.reason, p.detail) for p in odd.problems] == [("no_id", "data-post 'ch/\u00b2'")]
 
 
 @pytest.mark.parametrize(
-    ("text", "views"), [("2", 2), ("1.2K", 1200), ("436.6K", 436600), ("3.1M", 3100000), ("", None)]
+    ("text", "views"),
+    [("2", 2), ("1.2K", 1200), ("436.6K", 436600), ("3.1M", 3100000), ("", None), ("1.2.3K", None)],
 )
 def test_views(text: str, views: int | None) -> None:
     assert parse_views(text) == views
