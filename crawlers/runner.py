@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
@@ -21,6 +22,7 @@ from core.config import Settings
 from core.timeutil import utcnow
 from crawlers import settings as crawler_settings
 from crawlers import stats as keys
+from crawlers.quiet_network_errors import quiet_network_tracebacks
 from crawlers.runs import (
     Heartbeat,
     fail_run,
@@ -219,6 +221,9 @@ def crawl_sources(
             crawler = by_run[run_id]
             return summarize(crawler.stats.get_stats() if crawler.stats else {})[1]
 
+        # each crawler installs Scrapy's root handler anew: filter the one now in place
+        if logging.getLevelName(base.get("LOG_LEVEL")) >= logging.WARNING:  # not `crawl -v`
+            quiet_network_tracebacks()
         with Heartbeat(engine, list(by_run), counts_so_far):
             if progress is None:
                 process.start()

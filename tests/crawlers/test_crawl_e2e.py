@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -232,6 +233,24 @@ def test_a_failing_start_page_fails_the_run(
         + result.stdout.split(" in ")[1].splitlines()[0],
         f"  HTTP {status} at {site.url('/reviews')}",
     ]
+
+
+@SPIDER_ONLY
+def test_a_site_that_is_down_is_one_line_not_a_traceback(
+    tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    add_source(engine, "down", f"http://127.0.0.1:{port}/reviews")
+    result = crawl(tmp_path, db_url, "--set", "RETRY_ENABLED=false", "down")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[1].startswith("  DownloadConnectionRefusedError: ")
+    # Scrapy's robots.txt middleware logs the refusal with a Twisted traceback: not here
+    assert "Traceback" not in result.stderr
+    assert "Error downloading <GET http://127.0.0.1:" in result.stderr  # the line stays
+    loud = crawl(tmp_path, db_url, "--set", "RETRY_ENABLED=false", "-v", "down")
+    assert "Traceback" in loud.stderr  # `crawl -v` shows Scrapy's log as it is
 
 
 @SPIDER_ONLY

@@ -1,13 +1,17 @@
-"""A page or record whose shape a parser does not expect is a counted problem, not a crash."""
+"""A page or record whose shape a parser does not expect is a counted problem, not a crash;
+a site that is down is a line in the log, not a traceback."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from scrapy.exceptions import DownloadConnectionRefusedError
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from crawlers.parsing.item import ParsedPage
+from crawlers.quiet_network_errors import NoNetworkTracebacks
 from crawlers.spiders.base import SourceArgs, SourceSpider
 
 
@@ -34,3 +38,17 @@ def test_a_page_of_another_shape_is_counted_and_logged_and_the_run_goes_on() -> 
     assert stats["svetofor/errors"] == [
         "bad_record on https://x.example/p1: the page: KeyError: 'review'"
     ]
+
+
+def test_only_network_failures_lose_their_traceback_in_the_quiet_log() -> None:
+    quiet = NoNetworkTracebacks()
+
+    def record(error: BaseException) -> logging.LogRecord:
+        return logging.LogRecord(
+            "scrapy", logging.ERROR, __file__, 1, "x", (), (type(error), error, None)
+        )
+
+    down = record(DownloadConnectionRefusedError("Connection was refused"))
+    assert quiet.filter(down) and down.exc_info is None  # the site is down: one line
+    bug = record(KeyError("review"))
+    assert quiet.filter(bug) and bug.exc_info is not None  # our bug: its traceback stays
