@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from classifier import SentimentClassifier, load_configured_classifier
 from core.config import Settings
+from core.cursors import MAX_ID
 from core.db import session_scope
 from desk.alerts.policy import AlertPolicy
 from desk.alerts.setup import alert_policy
@@ -46,7 +47,7 @@ ClassifierDep = Annotated[SentimentClassifier, Depends(get_sentiment_classifier)
 
 
 # Row ids are 64-bit integers in the database: a larger id in a path is a 422, not a crash.
-MAX_ROW_ID = 2**63 - 1
+MAX_ROW_ID = MAX_ID  # one 64-bit bound for paths, queries, forms and cursors
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 

@@ -8,14 +8,15 @@ fall in 1970–2200: the database binds times in UTC, and 0001-01-01 at +14:00 (
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core.errors import Invalid
+from core.timeutil import EARLIEST_GIVEN, LATEST_GIVEN
 
-# Reports cover this span at most: the previous period of a report must stay a real date.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+# The span body times keep to as well (core.timeutil); reports cover it at most, so the
+# previous period of a report stays a real date.
+EARLIEST, LATEST = EARLIEST_GIVEN, LATEST_GIVEN
 
 
 def check_range(moment: datetime, name: str) -> datetime:

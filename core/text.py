@@ -9,4 +9,4 @@ def visible(value: str | None) -> bool:
     Spaces, line breaks, no-break spaces and format characters (zero-width space, joiners,
     direction marks) are invisible: a mention of only those has nothing to label or answer.
     """
-    return bool(value) and any(ch.isprintable() and not ch.isspace() for ch in value or "")
+    return any(ch.isprintable() and not ch.isspace() for ch in value or "")

@@ -29,8 +29,7 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     DNSLookupError,
     TimeoutError,
     ResponseFailed,
-    ConnectionError,
-    OSError,
+    OSError,  # ConnectionError and socket errors among them
 )
 
 

@@ -36,24 +36,27 @@ _FEED_NAMESPACES = frozenset(
 )
 
 
+def _qname(element: etree._Element) -> etree.QName | None:
+    """The element's qualified name; None for comments and for the broken names ("dc:")
+    that lxml's recovery keeps and QName refuses."""
+    if not isinstance(element.tag, str):
+        return None
+    try:
+        return etree.QName(element.tag)
+    except ValueError:
+        return None
+
+
 def _local(element: etree._Element) -> str:
     """The element's name without namespace; empty for foreign vocabularies and comments."""
-    tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    try:
-        name = etree.QName(tag)
-    except ValueError:  # lxml's recovery keeps broken names ("dc:") that QName refuses
-        return ""
-    return name.localname if name.namespace in _FEED_NAMESPACES else ""
+    name = _qname(element)
+    return name.localname if name is not None and name.namespace in _FEED_NAMESPACES else ""
 
 
 def _any_local(element: etree._Element) -> str:
     """The element's name without namespace, whatever the namespace; "?" when it has none."""
-    try:
-        return etree.QName(element.tag).localname if isinstance(element.tag, str) else "?"
-    except ValueError:
-        return "?"
+    name = _qname(element)
+    return name.localname if name is not None else "?"
 
 
 def _children(element: etree._Element, *names: str) -> list[etree._Element]:

@@ -19,6 +19,7 @@ from api.main import create_app
 from core.config import Settings
 from desk.alerts.channels import TelegramChannel
 from desk.alerts.policy import AlertPolicy
+from desk.telegram_bot import TelegramPoller, telegram_poller
 from desk.triage import triage
 from models import AlertDelivery, AlertKind, Case, CaseEvent
 from services.mention_store import MentionData, upsert_mention
@@ -203,12 +204,8 @@ def test_the_webhook_is_off_without_its_settings(client: TestClient) -> None:
     assert "the Telegram webhook is off" in answer.json()["detail"]
 
 
-def test_long_polling_acts_on_each_press_once(
-    settings: Settings, engine: Engine, bot_api: BotApi
-) -> None:
-    from desk.telegram_bot import telegram_poller
-
-    case_id = a_case(engine)
+def polling_poller(settings: Settings, engine: Engine, bot_api: BotApi) -> TelegramPoller:
+    """A poller for the fake Bot API, set up as the settings for long polling ask."""
     polling = settings.model_copy(
         update={
             "alert_telegram_token": "123:ABC",
@@ -219,6 +216,14 @@ def test_long_polling_acts_on_each_press_once(
     )
     poller = telegram_poller(engine, polling)
     assert poller is not None
+    return poller
+
+
+def test_long_polling_acts_on_each_press_once(
+    settings: Settings, engine: Engine, bot_api: BotApi
+) -> None:
+    case_id = a_case(engine)
+    poller = polling_poller(settings, engine, bot_api)
     bot_api.updates = [
         {
             "update_id": 900,
@@ -245,18 +250,7 @@ def test_long_polling_acts_on_each_press_once(
 def test_long_polling_confirms_an_update_it_cannot_act_on(
     settings: Settings, engine: Engine, bot_api: BotApi
 ) -> None:
-    from desk.telegram_bot import telegram_poller
-
-    polling = settings.model_copy(
-        update={
-            "alert_telegram_token": "123:ABC",
-            "alert_telegram_chat_id": "-100500",
-            "alert_telegram_api_base": bot_api.url,
-            "alert_telegram_polling": True,
-        }
-    )
-    poller = telegram_poller(engine, polling)
-    assert poller is not None
+    poller = polling_poller(settings, engine, bot_api)
     bot_api.updates = [
         {"update_id": 700, "callback_query": "not an object"},
         {"update_id": 701, "callback_query": {"id": "cb", "from": "x", "data": "take:1"}},
